@@ -1,0 +1,47 @@
+using Cluster.ChatTemplates.Syntax;
+using Cluster.ChatTemplates.Values;
+
+namespace Cluster.ChatTemplates.Runtime;
+
+/// <summary>A <c>{% macro %}</c> (or the body of a <c>{% call %}</c> block, as <c>caller</c>) bound to the scope it was defined in.</summary>
+internal sealed class Macro(string name, IReadOnlyList<MacroParameter> parameters, IReadOnlyList<Stmt> body, Scope closure) : PyCallable
+{
+    public override string Name { get; } = name;
+
+    internal override object? Call(Renderer renderer, CallArguments arguments)
+    {
+        var scope = new Scope(closure);
+        var extraPositional = new List<object?>();
+        for (var i = 0; i < arguments.Positional.Count; i++)
+        {
+            if (i < parameters.Count) scope.Set(parameters[i].Name, arguments.Positional[i]);
+            else extraPositional.Add(arguments.Positional[i]);
+        }
+        var extraKeywords = new PyDict();
+        foreach (var kv in arguments.Keywords)
+        {
+            if (kv.Key == "caller") { scope.Set("caller", kv.Value); continue; }
+            var index = IndexOf(kv.Key);
+            if (index < 0) extraKeywords[kv.Key] = kv.Value;
+            else if (index < arguments.Positional.Count)
+                throw new TemplateException("TypeError", $"macro {PythonFormatting.Repr(Name)} got multiple values for argument {PythonFormatting.Repr(kv.Key)}");
+            else scope.Set(kv.Key, kv.Value);
+        }
+        for (var i = arguments.Positional.Count; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            if (arguments.Keywords.Any(kv => kv.Key == p.Name)) continue;
+            scope.Set(p.Name, p.Default is null ? Undefined.WithHint($"parameter {PythonFormatting.Repr(p.Name)} was not provided") : renderer.Evaluate(p.Default, scope));
+        }
+        scope.Set("varargs", extraPositional);
+        scope.Set("kwargs", extraKeywords);
+        return renderer.RenderToString(body, scope);
+    }
+
+    private int IndexOf(string parameter)
+    {
+        for (var i = 0; i < parameters.Count; i++)
+            if (parameters[i].Name == parameter) return i;
+        return -1;
+    }
+}

@@ -1,0 +1,285 @@
+using System.Text;
+using Cluster.ChatTemplates.Values;
+
+namespace Cluster.ChatTemplates.Runtime;
+
+/// <summary>The Python methods templates call on strings, dicts and lists (<c>content.strip()</c>, <c>message.get('x')</c>, …).</summary>
+internal static class Methods
+{
+    private static readonly HashSet<string> MutatingListMethods = ["append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort"];
+    private static readonly HashSet<string> MutatingDictMethods = ["clear", "pop", "popitem", "setdefault", "update"];
+
+    /// <summary>Whether the immutable sandbox refuses this attribute (it would modify a list or dict in place).</summary>
+    public static bool IsMutating(object? target, string name) => target switch
+    {
+        List<object?> => MutatingListMethods.Contains(name),
+        PyDict => MutatingDictMethods.Contains(name),
+        _ => false,
+    };
+
+    /// <summary>The bound method <paramref name="name"/> of <paramref name="target"/>, or null when it has none.</summary>
+    public static PyCallable? Bind(object? target, string name) => target switch
+    {
+        string s => BindString(s, name),
+        PyDict d => BindDict(d, name),
+        List<object?> l => BindSequence(l, name),
+        PyTuple t => BindSequence(t, name),
+        _ => null,
+    };
+
+    private static BuiltinCallable Method(string name, Func<CallArguments, object?> body) => new(name, (_, args) => body(args));
+
+    private static string? OptionalString(CallArguments args, int position, string name) => args.Get(position, name) switch
+    {
+        null => null,
+        string s => s,
+        var other => throw new TemplateException("TypeError", $"{name} arg must be None or str, not {PythonFormatting.TypeName(other)}"),
+    };
+
+    private static string RequireString(object? value, string method) => value as string
+        ?? throw new TemplateException("TypeError", $"{method}() argument must be str, not {PythonFormatting.TypeName(value)}");
+
+    private static PyCallable? BindString(string s, string name) => name switch
+    {
+        "strip" => Method(name, a => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), true, true)),
+        "lstrip" => Method(name, a => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), true, false)),
+        "rstrip" => Method(name, a => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), false, true)),
+        "split" => Method(name, a => PythonStrings.Split(s, OptionalString(a, 0, "sep"), MaxSplit(a))),
+        "rsplit" => Method(name, a => PythonStrings.RSplit(s, OptionalString(a, 0, "sep"), MaxSplit(a))),
+        "splitlines" => Method(name, a => PythonStrings.SplitLines(s, PythonOperators.IsTruthy(a.Get(0, "keepends", false))).Cast<object?>().ToList()),
+        "startswith" => Method(name, a => Affix(s, a.Get(0, "prefix"), name, (x, p) => x.StartsWith(p, StringComparison.Ordinal))),
+        "endswith" => Method(name, a => Affix(s, a.Get(0, "suffix"), name, (x, p) => x.EndsWith(p, StringComparison.Ordinal))),
+        "replace" => Method(name, a => PythonStrings.Replace(s, RequireString(a.Get(0, "old"), name), RequireString(a.Get(1, "new"), name),
+            a.Get(2, "count") is long n ? n : -1)),
+        "upper" => Method(name, _ => s.ToUpperInvariant()),
+        "lower" => Method(name, _ => s.ToLowerInvariant()),
+        "title" => Method(name, _ => PythonStrings.Title(s)),
+        "capitalize" => Method(name, _ => PythonStrings.Capitalize(s)),
+        "swapcase" => Method(name, _ => string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)))),
+        "format" => Method(name, a => PythonStringFormat.Format(s, a)),
+        "find" => Method(name, a => (long)s.IndexOf(RequireString(a.Get(0, "sub"), name), StringComparison.Ordinal)),
+        "rfind" => Method(name, a => (long)s.LastIndexOf(RequireString(a.Get(0, "sub"), name), StringComparison.Ordinal)),
+        "index" => Method(name, a => s.IndexOf(RequireString(a.Get(0, "sub"), name), StringComparison.Ordinal) is var i and >= 0
+            ? (long)i : throw new TemplateException("ValueError", "substring not found")),
+        "count" => Method(name, a => PythonStrings.Count(s, RequireString(a.Get(0, "sub"), name))),
+        "join" => Method(name, a => string.Join(s, PythonOperators.Iterate(a.Get(0, "iterable")).Select(item => item as string
+            ?? throw new TemplateException("TypeError", $"sequence item: expected str instance, {PythonFormatting.TypeName(item)} found")))),
+        "isdigit" or "isnumeric" or "isdecimal" => Method(name, _ => s.Length > 0 && s.All(char.IsDigit)),
+        "isalpha" => Method(name, _ => s.Length > 0 && s.All(char.IsLetter)),
+        "isalnum" => Method(name, _ => s.Length > 0 && s.All(char.IsLetterOrDigit)),
+        "isspace" => Method(name, _ => s.Length > 0 && s.All(char.IsWhiteSpace)),
+        "isupper" => Method(name, _ => s.Any(char.IsLetter) && !s.Any(char.IsLower)),
+        "islower" => Method(name, _ => s.Any(char.IsLetter) && !s.Any(char.IsUpper)),
+        "zfill" => Method(name, a => s.PadLeft((int)(a.Get(0, "width") as long? ?? 0), '0')),
+        "center" => Method(name, a => PythonStrings.Center(s, (int)(a.Get(0, "width") as long? ?? 0))),
+        "ljust" => Method(name, a => s.PadRight((int)(a.Get(0, "width") as long? ?? 0))),
+        "rjust" => Method(name, a => s.PadLeft((int)(a.Get(0, "width") as long? ?? 0))),
+        "removeprefix" => Method(name, a => a.Get(0, "prefix") is string p && s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s),
+        "removesuffix" => Method(name, a => a.Get(0, "suffix") is string p && p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s),
+        "encode" => null,
+        _ => null,
+    };
+
+    private static long MaxSplit(CallArguments args) => args.Get(1, "maxsplit") is long n ? n : -1;
+
+    private static bool Affix(string s, object? affix, string method, Func<string, string, bool> test) => affix switch
+    {
+        string a => test(s, a),
+        PyTuple t => t.Any(item => test(s, RequireString(item, method))),
+        _ => throw new TemplateException("TypeError", $"{method} first arg must be str or a tuple of str, not {PythonFormatting.TypeName(affix)}"),
+    };
+
+    private static PyCallable? BindDict(PyDict d, string name) => name switch
+    {
+        "get" => Method(name, a => d.TryGet(a.Get(0, "key"), out var v) ? v : a.Get(1, "default")),
+        "items" => Method(name, _ => new PyIterable("dict_items", d.Select(kv => (object?)new PyTuple([kv.Key, kv.Value])), true)),
+        "keys" => Method(name, _ => new PyIterable("dict_keys", d.Keys.Cast<object?>(), true)),
+        "values" => Method(name, _ => new PyIterable("dict_values", d.Values, true)),
+        "copy" => Method(name, _ =>
+        {
+            var copy = new PyDict();
+            foreach (var kv in d) copy[kv.Key] = kv.Value;
+            return copy;
+        }),
+        _ => null,
+    };
+
+    private static PyCallable? BindSequence(IReadOnlyList<object?> items, string name) => name switch
+    {
+        "count" => Method(name, a => (long)items.Count(item => PythonOperators.AreEqual(item, a.Get(0, "value")))),
+        "index" => Method(name, a =>
+        {
+            for (var i = 0; i < items.Count; i++)
+                if (PythonOperators.AreEqual(items[i], a.Get(0, "value"))) return (long)i;
+            throw new TemplateException("ValueError", $"{PythonFormatting.Repr(a.Get(0, "value"))} is not in list");
+        }),
+        "copy" when items is List<object?> list => Method(name, _ => new List<object?>(list)),
+        _ => null,
+    };
+}
+
+/// <summary>Python <c>str</c> algorithms whose edge cases differ from .NET's (whitespace splitting, counted replace, title case).</summary>
+internal static class PythonStrings
+{
+    // Python's str.split()/strip() whitespace: ASCII whitespace plus the Unicode separators .NET also treats as white space.
+    private static bool IsSpace(char c) => char.IsWhiteSpace(c) || c is '\x1c' or '\x1d' or '\x1e' or '\x1f';
+
+    public static string Strip(string s, string? chars, bool left, bool right)
+    {
+        int start = 0, end = s.Length;
+        Func<char, bool> strip = chars is null ? IsSpace : c => chars.Contains(c);
+        if (left) while (start < end && strip(s[start])) start++;
+        if (right) while (end > start && strip(s[end - 1])) end--;
+        return s[start..end];
+    }
+
+    public static List<object?> Split(string s, string? sep, long maxSplit)
+    {
+        var result = new List<object?>();
+        if (sep is null)
+        {
+            var i = 0;
+            while (true)
+            {
+                while (i < s.Length && IsSpace(s[i])) i++;
+                if (i >= s.Length) break;
+                if (maxSplit >= 0 && result.Count == maxSplit)
+                {
+                    result.Add(Strip(s[i..], null, false, true));
+                    break;
+                }
+                var start = i;
+                while (i < s.Length && !IsSpace(s[i])) i++;
+                result.Add(s[start..i]);
+            }
+            return result;
+        }
+        if (sep.Length == 0) throw new TemplateException("ValueError", "empty separator");
+        var pos = 0;
+        while (maxSplit < 0 || result.Count < maxSplit)
+        {
+            var next = s.IndexOf(sep, pos, StringComparison.Ordinal);
+            if (next < 0) break;
+            result.Add(s[pos..next]);
+            pos = next + sep.Length;
+        }
+        result.Add(s[pos..]);
+        return result;
+    }
+
+    public static List<object?> RSplit(string s, string? sep, long maxSplit)
+    {
+        if (maxSplit < 0) return Split(s, sep, maxSplit);
+        var result = new List<object?>();
+        if (sep is null)
+        {
+            var i = s.Length;
+            while (true)
+            {
+                while (i > 0 && IsSpace(s[i - 1])) i--;
+                if (i <= 0) break;
+                if (result.Count == maxSplit)
+                {
+                    result.Add(Strip(s[..i], null, true, false));
+                    break;
+                }
+                var end = i;
+                while (i > 0 && !IsSpace(s[i - 1])) i--;
+                result.Add(s[i..end]);
+            }
+        }
+        else
+        {
+            if (sep.Length == 0) throw new TemplateException("ValueError", "empty separator");
+            var end = s.Length;
+            while (result.Count < maxSplit)
+            {
+                var found = end - sep.Length < 0 ? -1 : s.LastIndexOf(sep, end - 1, end, StringComparison.Ordinal);
+                if (found < 0 || found + sep.Length > end) break;
+                result.Add(s[(found + sep.Length)..end]);
+                end = found;
+            }
+            result.Add(s[..end]);
+        }
+        result.Reverse();
+        return result;
+    }
+
+    public static List<string> SplitLines(string s, bool keepEnds)
+    {
+        var lines = new List<string>();
+        var start = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c is not ('\n' or '\r' or '\v' or '\f' or '\x1c' or '\x1d' or '\x1e' or '\x85' or '\u2028' or '\u2029')) continue;
+            var end = i;
+            if (c == '\r' && i + 1 < s.Length && s[i + 1] == '\n') i++;
+            lines.Add(keepEnds ? s[start..(i + 1)] : s[start..end]);
+            start = i + 1;
+        }
+        if (start < s.Length) lines.Add(s[start..]);
+        return lines;
+    }
+
+    public static string Replace(string s, string old, string replacement, long count)
+    {
+        if (count < 0) return old.Length == 0 ? InsertBetween(s, replacement, long.MaxValue) : s.Replace(old, replacement, StringComparison.Ordinal);
+        if (old.Length == 0) return InsertBetween(s, replacement, count);
+        var sb = new StringBuilder();
+        var pos = 0;
+        for (long n = 0; n < count; n++)
+        {
+            var next = s.IndexOf(old, pos, StringComparison.Ordinal);
+            if (next < 0) break;
+            sb.Append(s, pos, next - pos).Append(replacement);
+            pos = next + old.Length;
+        }
+        return sb.Append(s, pos, s.Length - pos).ToString();
+    }
+
+    private static string InsertBetween(string s, string insert, long count)
+    {
+        var sb = new StringBuilder();
+        long n = 0;
+        foreach (var c in s)
+        {
+            if (n++ < count) sb.Append(insert);
+            sb.Append(c);
+        }
+        if (n < count) sb.Append(insert);
+        return sb.ToString();
+    }
+
+    public static long Count(string s, string sub)
+    {
+        if (sub.Length == 0) return s.Length + 1;
+        long n = 0;
+        for (var i = s.IndexOf(sub, StringComparison.Ordinal); i >= 0; i = s.IndexOf(sub, i + sub.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+
+    /// <summary>Python's <c>str.title()</c>: a letter is upper-cased after a non-letter, lower-cased after a letter.</summary>
+    public static string Title(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        var previousCased = false;
+        foreach (var c in s)
+        {
+            sb.Append(previousCased ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c));
+            previousCased = char.IsLetter(c);
+        }
+        return sb.ToString();
+    }
+
+    public static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
+
+    public static string Center(string s, int width)
+    {
+        if (s.Length >= width) return s;
+        var total = width - s.Length;
+        // CPython puts the odd extra space on the left when the width is odd... only if the string length is odd too.
+        var left = (total / 2) + (total & width & 1);
+        return new string(' ', left) + s + new string(' ', total - left);
+    }
+}

@@ -1,0 +1,204 @@
+using Cluster.Constraints.Grammars;
+using Cluster.Constraints.JsonSchema;
+using Cluster.Constraints.Regex;
+using Cluster.Constraints.Text;
+using Cluster.Constraints.Vocabulary;
+
+namespace Cluster.Constraints.Automata;
+
+/// <summary>
+/// Lowers a <see cref="Grammar"/> to an <see cref="Nfa"/> (Thompson construction in continuation-passing style:
+/// each node is built in front of the state that follows it, so shared continuations are never copied).
+/// </summary>
+internal sealed class NfaBuilder
+{
+    private readonly Nfa _nfa = new();
+    private readonly TokenVocabulary _vocabulary;
+    private readonly Dictionary<GrammarRule, int> _ruleIds = [];
+    private readonly Queue<(GrammarRule Rule, int Id)> _pending = new();
+
+    private NfaBuilder(TokenVocabulary vocabulary) => _vocabulary = vocabulary;
+
+    /// <summary>Builds the NFA; rule 0 is the grammar itself.</summary>
+    public static Nfa Build(Grammar grammar, TokenVocabulary vocabulary)
+    {
+        var builder = new NfaBuilder(vocabulary);
+        builder.BuildRule(grammar, 0);
+        while (builder._pending.TryDequeue(out var next)) builder.BuildRule(next.Rule.Body, next.Id);
+        return builder._nfa;
+    }
+
+    private void BuildRule(Grammar body, int id)
+    {
+        while (_nfa.RuleStarts.Count <= id)
+        {
+            _nfa.RuleStarts.Add(-1);
+            _nfa.RuleFinals.Add(-1);
+        }
+        var final = _nfa.AddState();
+        _nfa.States[final].FinalOfRule = id;
+        _nfa.RuleFinals[id] = final;
+        _nfa.RuleStarts[id] = Build(body, final);
+    }
+
+    private int Build(Grammar node, int next)
+    {
+        switch (node)
+        {
+            case EmptyNode:
+                return next;
+            case NothingNode:
+                return _nfa.AddState();
+            case BytesNode bytes:
+                {
+                    var current = next;
+                    for (var i = bytes.Bytes.Length - 1; i >= 0; i--)
+                    {
+                        var state = _nfa.AddState();
+                        _nfa.AddByteEdge(state, bytes.Bytes[i], bytes.Bytes[i], current);
+                        current = state;
+                    }
+                    return current;
+                }
+            case ByteClassNode byteClass:
+                {
+                    var state = _nfa.AddState();
+                    foreach (var (lo, hi) in byteClass.Ranges) _nfa.AddByteEdge(state, lo, hi, next);
+                    return state;
+                }
+            case CodePointClassNode codePoints:
+                return BuildCodePoints(codePoints.Set, next);
+            case SequenceNode sequence:
+                {
+                    var current = next;
+                    for (var i = sequence.Items.Length - 1; i >= 0; i--) current = Build(sequence.Items[i], current);
+                    return current;
+                }
+            case ChoiceNode choice:
+                {
+                    var state = _nfa.AddState();
+                    foreach (var item in choice.Items) _nfa.AddEpsilon(state, Build(item, next));
+                    return state;
+                }
+            case RepeatNode repeat:
+                return BuildRepeat(repeat, next);
+            case SpecialTokenNode special:
+                {
+                    var id = special.Text is null ? special.TokenId : ResolveSpecial(special.Text);
+                    var state = _nfa.AddState();
+                    _nfa.AddSpecialEdge(state, id, next);
+                    return state;
+                }
+            case MarkerNode marker:
+                {
+                    if (_vocabulary.TryGetSpecialToken(marker.Text, out var id))
+                    {
+                        var state = _nfa.AddState();
+                        _nfa.AddSpecialEdge(state, id, next);
+                        return state;
+                    }
+                    return Build(Grammar.Literal(marker.Text), next);
+                }
+            case JsonSchemaNode json:
+                return Build(JsonSchemaCompiler.Lower(json.Schema, json.Options), next);
+            case RegexNode regex:
+                return Build(RegexParser.Parse(regex.Pattern, RegexParser.Anchoring.FullMatch), next);
+            case FreeTextNode freeText:
+                return BuildFreeText(freeText.StopStrings, next);
+            case RuleReferenceNode reference:
+                {
+                    if (!_ruleIds.TryGetValue(reference.Rule, out var id))
+                    {
+                        id = _ruleIds.Count + 1;
+                        _ruleIds.Add(reference.Rule, id);
+                        _pending.Enqueue((reference.Rule, id));
+                    }
+                    var state = _nfa.AddState();
+                    _nfa.AddCall(state, id, next);
+                    return state;
+                }
+            default:
+                throw new NotSupportedException($"Unknown grammar node {node.GetType().Name}.");
+        }
+    }
+
+    private int ResolveSpecial(string text) =>
+        _vocabulary.TryGetSpecialToken(text, out var id)
+            ? id
+            : throw new ArgumentException($"The vocabulary has no special token '{text}'.", nameof(text));
+
+    private int BuildCodePoints(CodePointSet set, int next)
+    {
+        var entry = _nfa.AddState();
+        foreach (var sequence in Utf8Sequences.Encode(set))
+        {
+            var current = next;
+            for (var i = sequence.Ranges.Length - 1; i >= 1; i--)
+            {
+                var state = _nfa.AddState();
+                _nfa.AddByteEdge(state, sequence.Ranges[i].Lo, sequence.Ranges[i].Hi, current);
+                current = state;
+            }
+            _nfa.AddByteEdge(entry, sequence.Ranges[0].Lo, sequence.Ranges[0].Hi, current);
+        }
+        return entry;
+    }
+
+    private int BuildRepeat(RepeatNode repeat, int next)
+    {
+        if (repeat.Separator is { } separator)
+        {
+            // item (separator item){min-1,max-1}, optional as a whole when min is 0.
+            var rest = new RepeatNode(Grammar.Sequence(separator, repeat.Item), Math.Max(repeat.Min - 1, 0), repeat.Max - 1, null);
+            var some = Grammar.Sequence(repeat.Item, rest);
+            return Build(repeat.Min == 0 ? Grammar.Alternatives(Grammar.Empty, some) : some, next);
+        }
+        int current;
+        if (repeat.Max is { } max)
+        {
+            current = next;
+            for (var i = 0; i < max - repeat.Min; i++)
+            {
+                var state = _nfa.AddState();
+                _nfa.AddEpsilon(state, next);
+                _nfa.AddEpsilon(state, Build(repeat.Item, current));
+                current = state;
+            }
+        }
+        else
+        {
+            var loop = _nfa.AddState();
+            _nfa.AddEpsilon(loop, Build(repeat.Item, loop));
+            _nfa.AddEpsilon(loop, next);
+            current = loop;
+        }
+        for (var i = 0; i < repeat.Min; i++) current = Build(repeat.Item, current);
+        return current;
+    }
+
+    /// <summary>
+    /// Any byte string that never contains a stop string: an Aho–Corasick automaton with the states that complete a
+    /// stop string removed. Every state may end the free text.
+    /// </summary>
+    private int BuildFreeText(string[] stopStrings, int next)
+    {
+        var automaton = StopStringAutomaton.Build(stopStrings);
+        var states = new int[automaton.Count];
+        for (var i = 0; i < states.Length; i++) states[i] = automaton.IsMatch(i) ? -1 : _nfa.AddState();
+        for (var i = 0; i < states.Length; i++)
+        {
+            if (states[i] < 0) continue;
+            _nfa.AddEpsilon(states[i], next);
+            var b = 0;
+            while (b < 256)
+            {
+                var target = states[automaton.Next(i, (byte)b)];
+                var end = b;
+                while (end + 1 < 256 && states[automaton.Next(i, (byte)(end + 1))] == target) end++;
+                if (target >= 0) _nfa.AddByteEdge(states[i], (byte)b, (byte)end, target);
+                b = end + 1;
+            }
+        }
+        return states[0];
+    }
+}

@@ -1,0 +1,55 @@
+namespace Cluster.Contracts.Generation;
+
+/// <summary>A tokenized prompt and the settings that govern its continuation.</summary>
+[GenerateSerializer, Immutable, Alias("cluster.token-generation-request")]
+public sealed record TokenGenerationRequest
+{
+    [Id(0)] public required int[] PromptTokenIds { get; init; }
+
+    [Id(1)] public required SamplingOptions Sampling { get; init; }
+
+    [Id(2)] public required int MaxTokens { get; init; }
+
+    /// <summary>Generation ends after any of these (end-of-sequence ids unless the request ignores them).</summary>
+    [Id(3)] public int[] StopTokenIds { get; init; } = [];
+}
+
+/// <summary>Sampling fields of an OpenAI/vLLM request. Temperature 0 is greedy.</summary>
+[GenerateSerializer, Immutable, Alias("cluster.sampling-options")]
+public sealed record SamplingOptions
+{
+    [Id(0)] public float Temperature { get; init; } = 1f;
+
+    [Id(1)] public float TopP { get; init; } = 1f;
+
+    [Id(2)] public int TopK { get; init; }
+
+    [Id(3)] public float MinP { get; init; }
+
+    [Id(4)] public ulong? Seed { get; init; }
+}
+
+/// <summary>One generated token; <see cref="FinishReason"/> is set on the last one of the sequence.</summary>
+[GenerateSerializer, Immutable, Alias("cluster.generated-token")]
+public readonly record struct GeneratedTokenEvent([property: Id(0)] int TokenId, [property: Id(1)] GenerationFinishReason? FinishReason);
+
+/// <summary>Why a generation ended.</summary>
+[GenerateSerializer, Alias("cluster.generation-finish-reason")]
+public enum GenerationFinishReason
+{
+    Stop,
+    Length,
+    Cancelled,
+    Error,
+}
+
+/// <summary>Engine load on one device.</summary>
+[GenerateSerializer, Immutable, Alias("cluster.model-grain-status")]
+public sealed record ModelGrainStatus(
+    [property: Id(0)] string Model,
+    [property: Id(1)] string Device,
+    [property: Id(2)] int Running,
+    [property: Id(3)] int Waiting,
+    [property: Id(4)] int UsedCacheSlots,
+    [property: Id(5)] int CacheSlots,
+    [property: Id(6)] long CacheBytes);

@@ -1,0 +1,21 @@
+using Cluster.Contracts.OpenAI;
+
+namespace Cluster.Contracts.Sessions;
+
+/// <summary>
+/// One conversation. Renders the prompt with the model's chat template, runs generation on a model grain, and
+/// turns tokens into OpenAI chunks (text deltas, tool-call deltas from the incremental parser). Key: a session
+/// id; stateless requests use a fresh one.
+/// </summary>
+[Alias("cluster.session")]
+public interface ISessionGrain : IGrainWithStringKey
+{
+    /// <summary>Streams <c>chat.completion.chunk</c>s: the role first, then deltas, then the finish reason
+    /// (and a usage chunk when requested).</summary>
+    [Alias("stream-chat")]
+    IAsyncEnumerable<ChatCompletionChunk> StreamChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs the request to the end and returns one <c>chat.completion</c>.</summary>
+    [Alias("complete-chat")]
+    Task<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,26 @@
+using Cluster.Engine.Sampling;
+
+namespace Cluster.Engine.Scheduling;
+
+/// <summary>What one sequence asks of the engine: a tokenized prompt and when to stop.</summary>
+public sealed record GenerationRequest(IReadOnlyList<int> PromptTokenIds, SamplingParameters Sampling, int MaxTokens)
+{
+    /// <summary>Generation ends after emitting any of these (end-of-sequence ids, unless ignored).</summary>
+    public IReadOnlySet<int> StopTokenIds { get; init; } = new HashSet<int>();
+}
+
+/// <summary>Why a sequence ended, named as OpenAI's <c>finish_reason</c> where one applies.</summary>
+public enum FinishReason
+{
+    /// <summary>A stop token (end of sequence) was generated.</summary>
+    Stop,
+    /// <summary><c>max_tokens</c> or the sequence-length limit was reached.</summary>
+    Length,
+    /// <summary>The caller cancelled.</summary>
+    Cancelled,
+    /// <summary>The engine failed while running the sequence.</summary>
+    Error,
+}
+
+/// <summary>One generated token; the last one of a sequence carries its <see cref="FinishReason"/>.</summary>
+public readonly record struct GeneratedToken(int TokenId, FinishReason? Finish);

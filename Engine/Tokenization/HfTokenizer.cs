@@ -1,0 +1,372 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace Cluster.Engine.Tokenization;
+
+/// <summary>
+/// A Hugging Face BPE tokenizer loaded from <c>tokenizer.json</c> (+ <c>tokenizer_config.json</c>): byte-level
+/// vocabularies (GPT-2, Qwen2/2.5/3, Llama 3) and SentencePiece-converted ones with byte fallback (Llama 2, Mistral).
+/// Merging runs on Microsoft.ML.Tokenizers' BPE; added-token matching, pre-tokenization and the id → bytes table are
+/// ours, so that user text can be encoded without any special-token matching.
+/// </summary>
+public sealed class HfTokenizer
+{
+    private readonly TokenizerJson _definition;
+    private readonly BpeTokenizer _bpe;
+    private readonly AddedTokenMatcher _addedTokenMatcher;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabularyLookup;
+    private readonly Dictionary<string, int> _idByToken;
+    private readonly string?[] _tokenById;
+    private readonly bool[] _specialById;
+    private readonly TokenByteTable _bytesById;
+    private readonly int[] _byteFallbackIds;
+
+    private HfTokenizer(TokenizerJson definition, TokenizerConfig config)
+    {
+        _definition = definition;
+        Config = config;
+
+        // tokenizer.json's added tokens win; tokenizer_config's added_tokens_decoder fills in any it lacks.
+        var addedById = new SortedDictionary<int, AddedToken>();
+        foreach (var token in config.AddedTokens.Concat(definition.AddedTokens))
+        {
+            addedById[token.Id] = token;
+        }
+        var added = addedById.Values.ToList();
+
+        _idByToken = new Dictionary<string, int>(definition.Vocabulary, StringComparer.Ordinal);
+        foreach (var token in added)
+        {
+            _idByToken[token.Content] = token.Id;
+        }
+        _vocabularyLookup = definition.Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        VocabSize = _idByToken.Count == 0 ? 0 : _idByToken.Values.Max() + 1;
+        _tokenById = new string?[VocabSize];
+        foreach (var (token, id) in definition.Vocabulary)
+        {
+            _tokenById[id] = token;
+        }
+        _specialById = new bool[VocabSize];
+        var bytesById = new byte[]?[VocabSize];
+        foreach (var (token, id) in definition.Vocabulary)
+        {
+            bytesById[id] = VocabularyTokenBytes(token, definition.Style);
+        }
+        foreach (var token in added)
+        {
+            _tokenById[token.Id] = token.Content;
+            _specialById[token.Id] = token.Special;
+            bytesById[token.Id] = Encoding.UTF8.GetBytes(token.Content);
+        }
+        _bytesById = new TokenByteTable(bytesById);
+
+        AddedTokens = added.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
+        SpecialTokens = added.Where(t => t.Special).ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
+        _addedTokenMatcher = new AddedTokenMatcher(added);
+
+        _byteFallbackIds = new int[256];
+        for (var b = 0; b < 256; b++)
+        {
+            _byteFallbackIds[b] = definition.Vocabulary.TryGetValue($"<0x{b:X2}>", out var id) ? id : -1;
+        }
+
+        _bpe = BpeTokenizer.Create(new BpeOptions(definition.Vocabulary)
+        {
+            // ML.Tokenizers takes "left right" strings; a pair holding a space cannot be expressed, and neither
+            // byte-level nor SentencePiece vocabularies have one (their spaces are Ġ / ▁).
+            Merges = definition.Merges.Where(m => !m.Left.Contains(' ') && !m.Right.Contains(' ')).Select(m => $"{m.Left} {m.Right}"),
+            ByteLevel = definition.Style == BpeVocabularyStyle.ByteLevel,
+            UnknownToken = definition.UnknownToken,
+        });
+
+        BosToken = config.BosToken ?? definition.PostProcessorBosToken;
+        EosToken = config.EosToken;
+        AddBosToken = config.AddBosToken ?? definition.PostProcessorBosToken is not null;
+        BosTokenId = BosToken is null ? null : TokenToId(BosToken);
+        EosTokenIds = EosToken is not null && TokenToId(EosToken) is { } eos ? [eos] : [];
+    }
+
+    /// <summary>How the vocabulary spells bytes.</summary>
+    public BpeVocabularyStyle Style => _definition.Style;
+
+    /// <summary>One past the largest token id (vocabulary and added tokens).</summary>
+    public int VocabSize { get; }
+
+    /// <summary>The tokenizer_config.json contents (empty when there was none).</summary>
+    public TokenizerConfig Config { get; }
+
+    public string? BosToken { get; }
+
+    public string? EosToken { get; }
+
+    public int? BosTokenId { get; }
+
+    /// <summary>The end-of-sequence ids the tokenizer files name (generation_config.json may add more).</summary>
+    public IReadOnlyList<int> EosTokenIds { get; }
+
+    /// <summary>Whether the model expects BOS before a sequence (<c>add_bos_token</c>, or the post-processor's template).</summary>
+    public bool AddBosToken { get; }
+
+    /// <summary>Every added token, special or not, by content.</summary>
+    public IReadOnlyDictionary<string, int> AddedTokens { get; }
+
+    /// <summary>Added tokens marked <c>special: true</c> (control tokens), by content.</summary>
+    public IReadOnlyDictionary<string, int> SpecialTokens { get; }
+
+    /// <summary>Loads <c>tokenizer.json</c> and, when given and present, <c>tokenizer_config.json</c>.</summary>
+    /// <exception cref="NotSupportedException">The tokenizer is not a BPE of a supported style.</exception>
+    public static HfTokenizer Load(string tokenizerJsonPath, string? tokenizerConfigPath = null) =>
+        new(TokenizerJson.Load(tokenizerJsonPath), TokenizerConfig.Load(tokenizerConfigPath));
+
+    /// <summary>Encodes text to token ids.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="allowSpecialTokens">
+    /// True for trusted text such as a rendered chat template: added tokens written in it become their ids.
+    /// False for user content: <c>&lt;|im_end|&gt;</c> typed by a user is encoded as ordinary text, never as the control token.
+    /// </param>
+    public IReadOnlyList<int> Encode(string text, bool allowSpecialTokens)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var ids = new List<int>(text.Length / 3 + 4);
+        if (!allowSpecialTokens)
+        {
+            EncodeSegment(text, isFirstSegment: true, ids);
+            return ids;
+        }
+        var position = 0;
+        while (_addedTokenMatcher.TryFindNext(text, position, out var index, out var token))
+        {
+            EncodeSegment(text[position..index], isFirstSegment: position == 0, ids);
+            ids.Add(token.Id);
+            position = index + token.Content.Length;
+        }
+        EncodeSegment(text[position..], isFirstSegment: position == 0, ids);
+        return ids;
+    }
+
+    /// <summary>Decodes ids to text; bytes that do not form valid UTF-8 become U+FFFD.</summary>
+    /// <param name="ids">Token ids; ids outside the vocabulary decode to nothing.</param>
+    /// <param name="skipSpecialTokens">Leave out added tokens marked special.</param>
+    public string Decode(IEnumerable<int> ids, bool skipSpecialTokens)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var bytes = new List<byte>();
+        foreach (var id in ids)
+        {
+            if (skipSpecialTokens && IsSpecial(id))
+            {
+                continue;
+            }
+            foreach (var b in TokenBytes(id))
+            {
+                bytes.Add(b);
+            }
+        }
+        var text = Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
+        var strip = 0;
+        while (strip < DecoderStripsLeadingSpaces && strip < text.Length && text[strip] == ' ')
+        {
+            strip++;
+        }
+        return text[strip..];
+    }
+
+    /// <summary>The id of a vocabulary or added token, by its vocabulary spelling (e.g. <c>Ġthe</c>, <c>&lt;|im_end|&gt;</c>).</summary>
+    public int? TokenToId(string token) => _idByToken.TryGetValue(token, out var id) ? id : null;
+
+    /// <summary>A token's vocabulary spelling, or null for an id without a token.</summary>
+    public string? IdToToken(int id) => (uint)id < (uint)_tokenById.Length ? _tokenById[id] : null;
+
+    /// <summary>
+    /// The raw UTF-8 bytes a token stands for (byte-level characters mapped back, <c>▁</c> as a space, <c>&lt;0xNN&gt;</c>
+    /// as that byte, added tokens as their text). Empty for ids without a token. No allocation.
+    /// </summary>
+    public ReadOnlySpan<byte> TokenBytes(int id) => _bytesById[id];
+
+    /// <summary>A copy of <see cref="TokenBytes"/>.</summary>
+    public byte[] GetTokenBytes(int id) => TokenBytes(id).ToArray();
+
+    /// <summary>Whether the id is an added token marked special.</summary>
+    public bool IsSpecial(int id) => (uint)id < (uint)_specialById.Length && _specialById[id];
+
+    /// <summary>Leading spaces the decoder strips from decoded text (SentencePiece undoing its <c>▁</c> prefix).</summary>
+    internal int DecoderStripsLeadingSpaces => _definition.DecoderStripsLeadingSpaces;
+
+    private void EncodeSegment(string segment, bool isFirstSegment, List<int> ids)
+    {
+        if (segment.Length == 0)
+        {
+            return;
+        }
+        if (_definition.NormalizeNfc && !segment.IsNormalized(NormalizationForm.FormC))
+        {
+            segment = segment.Normalize(NormalizationForm.FormC);
+        }
+        if (_definition.Style == BpeVocabularyStyle.SentencePiece)
+        {
+            EncodeSentencePieceSegment(segment, isFirstSegment, ids);
+            return;
+        }
+        if (_definition.AddPrefixSpace && !char.IsWhiteSpace(segment[0]))
+        {
+            segment = " " + segment;
+        }
+        Split(segment, 0, segment.Length, 0, ids);
+    }
+
+    /// <summary>Applies split pattern <paramref name="level"/> to a range: matches and the gaps between them become pieces.</summary>
+    private void Split(string text, int start, int end, int level, List<int> ids)
+    {
+        var patterns = _definition.SplitPatterns;
+        if (level == patterns.Count)
+        {
+            EncodeByteLevelPiece(text.AsSpan(start, end - start), ids);
+            return;
+        }
+        var position = start;
+        foreach (var match in patterns[level].EnumerateMatches(text.AsSpan(start, end - start)))
+        {
+            var matchStart = start + match.Index;
+            if (matchStart > position)
+            {
+                Split(text, position, matchStart, level + 1, ids);
+            }
+            if (match.Length > 0)
+            {
+                Split(text, matchStart, matchStart + match.Length, level + 1, ids);
+            }
+            position = matchStart + match.Length;
+        }
+        if (position < end)
+        {
+            Split(text, position, end, level + 1, ids);
+        }
+    }
+
+    private void EncodeByteLevelPiece(ReadOnlySpan<char> piece, List<int> ids)
+    {
+        if (_definition.IgnoreMerges && TryLookupWholePiece(piece, out var wholeId))
+        {
+            ids.Add(wholeId);
+            return;
+        }
+        ids.AddRange(_bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false));
+    }
+
+    private bool TryLookupWholePiece(ReadOnlySpan<char> piece, out int id)
+    {
+        const int StackLimit = 256;
+        var byteCount = Encoding.UTF8.GetByteCount(piece);
+        if (byteCount > StackLimit)
+        {
+            id = -1;
+            return false;
+        }
+        Span<byte> bytes = stackalloc byte[byteCount];
+        Encoding.UTF8.GetBytes(piece, bytes);
+        Span<char> spelled = stackalloc char[byteCount];
+        for (var i = 0; i < byteCount; i++)
+        {
+            spelled[i] = ByteLevelAlphabet.ToChar(bytes[i]);
+        }
+        return _vocabularyLookup.TryGetValue(spelled, out id);
+    }
+
+    private void EncodeSentencePieceSegment(string segment, bool isFirstSegment, List<int> ids)
+    {
+        var prefix = _definition.PrefixScheme == SpacePrefixScheme.EverySegment
+            || (_definition.PrefixScheme == SpacePrefixScheme.FirstSegment && isFirstSegment);
+        var builder = new StringBuilder(segment.Length + 1);
+        if (prefix)
+        {
+            builder.Append(TokenizerJson.SentencePieceSpace);
+        }
+        builder.Append(segment);
+        if (_definition.ReplaceSpaces)
+        {
+            builder.Replace(' ', TokenizerJson.SentencePieceSpace);
+        }
+        var text = builder.ToString();
+        if (!_definition.SplitOnSpaceMarker)
+        {
+            EncodeSentencePiecePiece(text, ids);
+            return;
+        }
+        var start = 0;
+        for (var i = 1; i <= text.Length; i++)
+        {
+            if (i == text.Length || text[i] == TokenizerJson.SentencePieceSpace)
+            {
+                EncodeSentencePiecePiece(text.AsSpan(start, i - start), ids);
+                start = i;
+            }
+        }
+    }
+
+    /// <summary>
+    /// BPE over runs of characters the vocabulary knows; a character it lacks becomes its UTF-8 bytes as
+    /// <c>&lt;0xNN&gt;</c> tokens (byte fallback), which never merge, so splitting the runs there changes nothing.
+    /// </summary>
+    private void EncodeSentencePiecePiece(ReadOnlySpan<char> piece, List<int> ids)
+    {
+        var runStart = 0;
+        var i = 0;
+        while (i < piece.Length)
+        {
+            var width = char.IsHighSurrogate(piece[i]) && i + 1 < piece.Length && char.IsLowSurrogate(piece[i + 1]) ? 2 : 1;
+            var character = piece.Slice(i, width);
+            if (!_vocabularyLookup.ContainsKey(character))
+            {
+                if (i > runStart)
+                {
+                    ids.AddRange(_bpe.EncodeToIds(piece[runStart..i], considerPreTokenization: false, considerNormalization: false));
+                }
+                AppendUnknownCharacter(character, ids);
+                runStart = i + width;
+            }
+            i += width;
+        }
+        if (piece.Length > runStart)
+        {
+            ids.AddRange(_bpe.EncodeToIds(piece[runStart..], considerPreTokenization: false, considerNormalization: false));
+        }
+    }
+
+    private void AppendUnknownCharacter(ReadOnlySpan<char> character, List<int> ids)
+    {
+        Span<byte> utf8 = stackalloc byte[8];
+        var count = Encoding.UTF8.GetBytes(character, utf8);
+        if (_definition.ByteFallback && utf8[..count].ToArray().All(b => _byteFallbackIds[b] >= 0))
+        {
+            foreach (var b in utf8[..count])
+            {
+                ids.Add(_byteFallbackIds[b]);
+            }
+            return;
+        }
+        if (_definition.UnknownToken is { } unknown && TokenToId(unknown) is { } unknownId)
+        {
+            ids.Add(unknownId);
+            return;
+        }
+        throw new InvalidOperationException($"Character U+{char.ConvertToUtf32(character.ToString(), 0):X4} is not in the vocabulary and the tokenizer has neither byte fallback nor an unknown token.");
+    }
+
+    private static byte[] VocabularyTokenBytes(string token, BpeVocabularyStyle style)
+    {
+        if (style == BpeVocabularyStyle.ByteLevel)
+        {
+            var bytes = new List<byte>(token.Length);
+            // A vocabulary entry outside the byte alphabet (some files list added tokens there too) is literal text.
+            return ByteLevelAlphabet.TryDecode(token, bytes) ? bytes.ToArray() : Encoding.UTF8.GetBytes(token);
+        }
+        if (token.Length == 6 && token.StartsWith("<0x", StringComparison.Ordinal) && token[5] == '>'
+            && byte.TryParse(token.AsSpan(3, 2), System.Globalization.NumberStyles.HexNumber, null, out var single))
+        {
+            return [single];
+        }
+        return Encoding.UTF8.GetBytes(token.Replace(TokenizerJson.SentencePieceSpace, ' '));
+    }
+}

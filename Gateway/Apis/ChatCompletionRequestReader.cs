@@ -1,0 +1,189 @@
+using System.Text.Json;
+using Cluster.Contracts.Generation;
+using Cluster.Contracts.OpenAI;
+
+namespace Cluster.Gateway.Apis;
+
+/// <summary>
+/// Reads and validates a <c>/v1/chat/completions</c> body. Every refusal names the offending field the way
+/// OpenAI does (<c>messages[1].role</c>, <c>temperature</c>); unknown fields are ignored, as OpenAI does.
+/// </summary>
+public static class ChatCompletionRequestReader
+{
+    private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool"];
+
+    public sealed record Result(ChatCompletionRequest Request, bool Stream);
+
+    public static Result Read(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+            throw RequestValidationException.Invalid("", "The request body must be a JSON object.");
+        string model = RequiredString(body, "model");
+        var messages = ReadMessages(body);
+        var sampling = new SamplingOptions
+        {
+            Temperature = OptionalFloat(body, "temperature", 0, 2) ?? 1f,
+            TopP = OptionalFloat(body, "top_p", 0, 1, exclusiveMinimum: true) ?? 1f,
+            TopK = OptionalInt(body, "top_k", -1, int.MaxValue) ?? 0,
+            MinP = OptionalFloat(body, "min_p", 0, 1) ?? 0f,
+            Seed = OptionalLong(body, "seed") is long seed ? unchecked((ulong)seed) : null,
+        };
+        int? maxTokens = OptionalInt(body, "max_completion_tokens", 1, int.MaxValue) ?? OptionalInt(body, "max_tokens", 1, int.MaxValue);
+        int n = OptionalInt(body, "n", 1, 1) ?? 1;
+        bool stream = OptionalBool(body, "stream") ?? false;
+        bool includeUsage = false;
+        if (body.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind != JsonValueKind.Null)
+        {
+            if (streamOptions.ValueKind != JsonValueKind.Object)
+                throw RequestValidationException.Invalid("stream_options", "'stream_options' must be an object.");
+            includeUsage = OptionalBool(streamOptions, "include_usage", "stream_options.include_usage") ?? false;
+        }
+        return new Result(new ChatCompletionRequest
+        {
+            Model = model,
+            Messages = messages,
+            Sampling = sampling,
+            MaxTokens = maxTokens,
+            IncludeUsage = includeUsage,
+            Stop = ReadStop(body),
+            IgnoreEos = OptionalBool(body, "ignore_eos") ?? false,
+            ChatTemplateKwargsJson = OptionalObjectText(body, "chat_template_kwargs"),
+        }, stream);
+    }
+
+    private static ChatMessage[] ReadMessages(JsonElement body)
+    {
+        if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind == JsonValueKind.Null)
+            throw RequestValidationException.Invalid("messages", "Missing required parameter: 'messages'.");
+        if (messages.ValueKind != JsonValueKind.Array)
+            throw RequestValidationException.Invalid("messages", "'messages' must be an array.");
+        if (messages.GetArrayLength() == 0)
+            throw RequestValidationException.Invalid("messages", "'messages' must contain at least one message.");
+        var result = new List<ChatMessage>();
+        int i = 0;
+        foreach (var m in messages.EnumerateArray())
+        {
+            string at = $"messages[{i}]";
+            if (m.ValueKind != JsonValueKind.Object)
+                throw RequestValidationException.Invalid(at, $"'{at}' must be an object.");
+            string role = RequiredString(m, "role", $"{at}.role");
+            if (!Roles.Contains(role))
+                throw RequestValidationException.Invalid($"{at}.role", $"Invalid value for '{at}.role': '{role}'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.");
+            result.Add(new ChatMessage
+            {
+                Role = role,
+                Content = ReadContent(m, $"{at}.content"),
+                Name = OptionalString(m, "name", $"{at}.name"),
+                ToolCallId = OptionalString(m, "tool_call_id", $"{at}.tool_call_id"),
+            });
+            i++;
+        }
+        return result.ToArray();
+    }
+
+    /// <summary>Content is a string, null, or an array of text parts (joined); other part types are refused.</summary>
+    private static string? ReadContent(JsonElement message, string at)
+    {
+        if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null) return null;
+        if (content.ValueKind == JsonValueKind.String) return content.GetString();
+        if (content.ValueKind != JsonValueKind.Array)
+            throw RequestValidationException.Invalid(at, $"'{at}' must be a string or an array of content parts.");
+        var text = new System.Text.StringBuilder();
+        int i = 0;
+        foreach (var part in content.EnumerateArray())
+        {
+            string partAt = $"{at}[{i++}]";
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+                throw RequestValidationException.Invalid($"{partAt}.type", $"'{partAt}.type' is required.");
+            if (type.GetString() != "text")
+                throw RequestValidationException.Invalid($"{partAt}.type", $"Content part type '{type.GetString()}' is not supported by this model; only 'text' is.");
+            text.Append(RequiredString(part, "text", $"{partAt}.text"));
+        }
+        return text.ToString();
+    }
+
+    private static string[] ReadStop(JsonElement body)
+    {
+        if (!body.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null) return [];
+        if (stop.ValueKind == JsonValueKind.String) return [stop.GetString()!];
+        if (stop.ValueKind != JsonValueKind.Array || stop.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.String))
+            throw RequestValidationException.Invalid("stop", "'stop' must be a string or an array of strings.");
+        if (stop.GetArrayLength() > 4)
+            throw RequestValidationException.Invalid("stop", "'stop' may contain at most 4 sequences.");
+        return stop.EnumerateArray().Select(s => s.GetString()!).ToArray();
+    }
+
+    private static string RequiredString(JsonElement o, string name, string? param = null)
+    {
+        param ??= name;
+        if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+            throw RequestValidationException.Invalid(param, $"Missing required parameter: '{param}'.");
+        if (v.ValueKind != JsonValueKind.String)
+            throw RequestValidationException.Invalid(param, $"Invalid type for '{param}': expected a string, but got {Describe(v)}.");
+        return v.GetString()!;
+    }
+
+    private static string? OptionalString(JsonElement o, string name, string param)
+    {
+        if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.String)
+            throw RequestValidationException.Invalid(param, $"Invalid type for '{param}': expected a string, but got {Describe(v)}.");
+        return v.GetString();
+    }
+
+    private static bool? OptionalBool(JsonElement o, string name, string? param = null)
+    {
+        param ??= name;
+        if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            throw RequestValidationException.Invalid(param, $"Invalid type for '{param}': expected a boolean, but got {Describe(v)}.");
+        return v.GetBoolean();
+    }
+
+    private static float? OptionalFloat(JsonElement o, string name, double min, double max, bool exclusiveMinimum = false)
+    {
+        if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number)
+            throw RequestValidationException.Invalid(name, $"Invalid type for '{name}': expected a number, but got {Describe(v)}.");
+        double d = v.GetDouble();
+        if (d < min || d > max || (exclusiveMinimum && d <= min))
+            throw RequestValidationException.Invalid(name, $"Invalid '{name}': {d} is out of range; expected a value {(exclusiveMinimum ? ">" : ">=")} {min} and <= {max}.");
+        return (float)d;
+    }
+
+    private static int? OptionalInt(JsonElement o, string name, int min, int max)
+    {
+        if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long l))
+            throw RequestValidationException.Invalid(name, $"Invalid type for '{name}': expected an integer, but got {Describe(v)}.");
+        if (l < min || l > max)
+            throw RequestValidationException.Invalid(name, $"Invalid '{name}': {l} is out of range; expected a value >= {min}{(max == int.MaxValue ? "" : $" and <= {max}")}.");
+        return (int)l;
+    }
+
+    private static long? OptionalLong(JsonElement o, string name)
+    {
+        if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long l))
+            throw RequestValidationException.Invalid(name, $"Invalid type for '{name}': expected an integer, but got {Describe(v)}.");
+        return l;
+    }
+
+    private static string? OptionalObjectText(JsonElement o, string name)
+    {
+        if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Object)
+            throw RequestValidationException.Invalid(name, $"Invalid type for '{name}': expected an object, but got {Describe(v)}.");
+        return v.GetRawText();
+    }
+
+    private static string Describe(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => "null",
+    };
+}

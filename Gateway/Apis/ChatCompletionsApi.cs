@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Cluster.Contracts.OpenAI;
+using Cluster.Contracts.Sessions;
+using Cluster.Gateway.Hosting;
+using Cluster.Gateway.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace Cluster.Gateway.Apis;
+
+/// <summary><c>POST /v1/chat/completions</c>: validates, picks the session grain, and relays its chunks.</summary>
+public static class ChatCompletionsApi
+{
+    /// <summary>Header a client sets to keep a conversation's state across requests.</summary>
+    public const string SessionHeader = "X-Session-Id";
+
+    public static IEndpointRouteBuilder MapChatCompletionsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/chat/completions", CreateChatCompletion);
+        return app;
+    }
+
+    private static async Task<IResult> CreateChatCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options)
+    {
+        var ct = http.RequestAborted;
+        using var body = await RequestBody.ReadJsonAsync(http).ConfigureAwait(false);
+        var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement);
+        await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
+
+        string sessionId = http.Request.Headers.TryGetValue(SessionHeader, out var header) && !string.IsNullOrWhiteSpace(header)
+            ? header.ToString()
+            : "ephemeral/" + Guid.NewGuid().ToString("N");
+        var session = cluster.GetGrain<ISessionGrain>(sessionId);
+
+        if (!stream)
+        {
+            var completion = await GrainCalls.MapErrors(() => session.CreateChatCompletionAsync(request, ct)).ConfigureAwait(false);
+            return Results.Text(OpenAIJson.Serialize(completion), "application/json");
+        }
+
+        var relay = await ChunkRelay.StartAsync(session.StreamChatCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, ct).ConfigureAwait(false);
+        return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
+    }
+}

@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Cluster.Contracts.OpenAI;
+using Cluster.Gateway.Serialization;
+
+namespace Cluster.Gateway.Apis;
+
+/// <summary>
+/// Pulls a session grain's chunk stream into a gateway-side buffer and serves it as SSE <c>data</c> payloads.
+/// The buffer decouples the two sides: a slow HTTP client never stops the pulling (Orleans evicts a stream
+/// that is not pulled for a whole response timeout), and an inactivity watchdog ends the stream with an
+/// error event when the grain side goes silent (a dead silo) instead of leaving the client hanging.
+/// </summary>
+internal sealed class ChunkRelay
+{
+    private readonly Channel<string> _buffer = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    /// <summary>
+    /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
+    /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
+    /// </summary>
+    public static async Task<ChunkRelay> StartAsync(IAsyncEnumerable<ChatCompletionChunk> chunks, TimeSpan inactivity, CancellationToken cancellationToken)
+    {
+        var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var enumerator = chunks.WithCancellation(watchdog.Token).GetAsyncEnumerator();
+        watchdog.CancelAfter(inactivity);
+        bool any;
+        try
+        {
+            any = await GrainCalls.MapErrors(() => enumerator.MoveNextAsync().AsTask()).ConfigureAwait(false);
+        }
+        catch
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            watchdog.Dispose();
+            throw;
+        }
+        var relay = new ChunkRelay();
+        if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
+        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, cancellationToken);
+        return relay;
+    }
+
+    private async Task PumpAsync(ConfiguredCancelableAsyncEnumerable<ChatCompletionChunk>.Enumerator enumerator, bool more,
+        CancellationTokenSource watchdog, TimeSpan inactivity, CancellationToken clientAborted)
+    {
+        try
+        {
+            while (more)
+            {
+                watchdog.CancelAfter(inactivity);
+                more = await enumerator.MoveNextAsync();
+                if (more) _buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
+            }
+            _buffer.Writer.TryWrite("[DONE]");
+        }
+        catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
+        {
+            // The client left: the cancelled enumeration has already told the grain to stop.
+        }
+        catch (Exception e)
+        {
+            var error = watchdog.IsCancellationRequested
+                ? new OpenAIError($"The model produced nothing for {inactivity.TotalSeconds:0} s; the stream was ended.", "server_error", null, "stream_timeout")
+                : GrainCalls.Describe(e);
+            _buffer.Writer.TryWrite(OpenAIJson.Serialize(new OpenAIErrorResponse(error)));
+        }
+        finally
+        {
+            _buffer.Writer.TryComplete();
+            await enumerator.DisposeAsync();
+            watchdog.Dispose();
+        }
+    }
+
+    public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => _buffer.Reader.ReadAllAsync(cancellationToken);
+}

@@ -1,0 +1,35 @@
+namespace Cluster.Gateway.Cli;
+
+/// <summary>Flags of the form <c>--name value</c> (or <c>--name=value</c>); only the names a command declares.</summary>
+public sealed class CommandLine
+{
+    private readonly Dictionary<string, string> _values;
+
+    private CommandLine(Dictionary<string, string> values) => _values = values;
+
+    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> known, IReadOnlyCollection<string>? switches = null)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string name = arg, value;
+            int eq = arg.IndexOf('=');
+            if (eq > 0) name = arg[..eq];
+            if (switches?.Contains(name) == true) { values[name] = "true"; continue; }
+            if (!known.Contains(name)) throw new ArgumentException($"unknown option '{name}'; known: {string.Join(", ", known.Concat(switches ?? []))}");
+            if (eq > 0) value = arg[(eq + 1)..];
+            else if (i + 1 < args.Count) value = args[++i];
+            else throw new ArgumentException($"option '{name}' needs a value");
+            values[name] = value;
+        }
+        return new CommandLine(values);
+    }
+
+    public string? Get(string name) => _values.GetValueOrDefault(name);
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public int? GetInt(string name) =>
+        _values.TryGetValue(name, out var v) ? (int.TryParse(v, out int i) ? i : throw new ArgumentException($"option '{name}' needs an integer, got '{v}'")) : null;
+}

@@ -1,0 +1,62 @@
+using Cluster.Engine.TinyModels;
+using Cluster.Gateway.Hosting;
+using Cluster.Grains.Hosting;
+using Cluster.Silo;
+
+namespace Cluster.Gateway.Cli;
+
+/// <summary>
+/// <c>serve</c>: a co-hosted silo plus the gateway. Flags follow vLLM's names: <c>--model</c>,
+/// <c>--served-model-name</c>, <c>--host</c>, <c>--port</c>, <c>--threads</c>, <c>--max-num-seqs</c>,
+/// <c>--max-model-len</c>; <c>--cache-dir</c> is where the embedded default model is generated.
+/// </summary>
+public static class ServeCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        CommandLine flags;
+        try
+        {
+            flags = CommandLine.Parse(args, ["--model", "--served-model-name", "--host", "--port", "--threads", "--max-num-seqs", "--max-model-len", "--cache-dir", "--silo-port", "--gateway-port"]);
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine(e.Message);
+            return 2;
+        }
+        string? modelPath = flags.Get("--model");
+        if (modelPath is null)
+        {
+            string cache = flags.Get("--cache-dir") ?? DefaultCacheDirectory();
+            stdout.WriteLine($"No --model given: serving the embedded tiny model (generated under {cache}).");
+            modelPath = TinyModelCache.EnsureDefault(cache);
+        }
+        var model = new ServedModelOptions
+        {
+            ModelPath = modelPath,
+            ServedModelName = flags.Get("--served-model-name"),
+            Threads = flags.GetInt("--threads"),
+            MaxSequences = flags.GetInt("--max-num-seqs") ?? 16,
+            MaxModelLength = flags.GetInt("--max-model-len") ?? 2048,
+        };
+        var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000 };
+        var silo = new ClusterSiloOptions
+        {
+            Models = [model],
+            SiloPort = flags.GetInt("--silo-port") ?? 11111,
+            GatewayPort = flags.GetInt("--gateway-port") ?? 30000,
+        };
+        var app = ClusterServer.Build(gateway, silo);
+        await app.StartAsync().ConfigureAwait(false);
+        stdout.WriteLine($"Serving '{model.EffectiveName}' at http://{gateway.Host}:{gateway.Port}/v1 (Ctrl+C to stop)");
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    public static string DefaultCacheDirectory()
+    {
+        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        string root = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
+        return Path.Combine(root, "llm-cluster", "models");
+    }
+}

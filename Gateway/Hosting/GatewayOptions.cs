@@ -1,0 +1,16 @@
+namespace Cluster.Gateway.Hosting;
+
+/// <summary>HTTP-side settings of the gateway.</summary>
+public sealed record GatewayOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>HTTP port; 0 picks a free one (tests).</summary>
+    public int Port { get; init; } = 8000;
+
+    /// <summary>Ends a stream with an error event when no chunk arrives for this long.</summary>
+    public TimeSpan StreamInactivityTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest accepted request body (413 beyond it).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
+}

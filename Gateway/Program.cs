@@ -1,0 +1,18 @@
+using Cluster.Gateway.Cli;
+
+// One executable, several commands: `serve` (default) runs the cluster; the others are tools for users
+// adding models (templates, tool-call formats) and for making test models.
+string command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+string[] rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+return command switch
+{
+    "serve" => await ServeCommand.RunAsync(rest, Console.Out, Console.Error),
+    "make-tiny-model" => MakeTinyModelCommand.Run(rest, Console.Out, Console.Error),
+    _ => Usage(command),
+};
+
+static int Usage(string command)
+{
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, make-tiny-model");
+    return 2;
+}

@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using Cluster.Contracts.Generation;
+using Cluster.Engine.Sampling;
+using Cluster.Engine.Scheduling;
+using Cluster.Grains.Hosting;
+
+namespace Cluster.Grains.Models;
+
+/// <summary>
+/// Fronts one device's <see cref="InferenceEngine"/>. Every call is a stream pulled by the caller; Orleans
+/// interleaves the pulls of concurrent streams, and the engine batches their sequences into shared steps.
+/// The grain holds no per-request state: the engine's device thread does.
+/// </summary>
+public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
+{
+    private ServedModel Model => host.Get(this.GetPrimaryKeyString().Split('/')[0]);
+
+    public async IAsyncEnumerable<GeneratedTokenEvent> GenerateAsync(TokenGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling), request.MaxTokens)
+        {
+            StopTokenIds = request.StopTokenIds.ToHashSet(),
+        };
+        await foreach (var token in Model.Engine.GenerateAsync(engineRequest, cancellationToken).ConfigureAwait(true))
+            yield return new GeneratedTokenEvent(token.TokenId, token.Finish is FinishReason f ? ToContract(f) : null);
+    }
+
+    public Task<ModelGrainStatus> GetStatusAsync()
+    {
+        var model = Model;
+        var s = model.Engine.Statistics;
+        return Task.FromResult(new ModelGrainStatus(model.Name, model.Options.Device, s.Running, s.Waiting, s.UsedCacheSlots, s.CacheSlots, s.CacheBytes));
+    }
+
+    private static SamplingParameters ToEngine(SamplingOptions o) => new()
+    {
+        Temperature = o.Temperature,
+        TopP = o.TopP,
+        TopK = o.TopK,
+        MinP = o.MinP,
+        Seed = o.Seed,
+    };
+
+    private static GenerationFinishReason ToContract(FinishReason reason) => reason switch
+    {
+        FinishReason.Stop => GenerationFinishReason.Stop,
+        FinishReason.Length => GenerationFinishReason.Length,
+        FinishReason.Cancelled => GenerationFinishReason.Cancelled,
+        _ => GenerationFinishReason.Error,
+    };
+}

@@ -1,0 +1,44 @@
+using Cluster.Contracts.OpenAI;
+using Cluster.Engine.Tokenization;
+using Cluster.Grains.Hosting;
+
+namespace Cluster.Grains.Sessions;
+
+/// <summary>A rendered, tokenized prompt and the token ids that end its completion.</summary>
+internal sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenIds)
+{
+    public static ChatPrompt Build(ServedModel model, ChatCompletionRequest request)
+    {
+        var rendered = PromptRenderer.Render(model, request);
+        var tokenizer = model.Folder.Tokenizer;
+        var ids = TokenizeWithUntrustedSpans(tokenizer, rendered.Text, rendered.UntrustedTexts);
+        var stop = new HashSet<int>(tokenizer.EosTokenIds);
+        foreach (var id in model.Folder.Config.EosTokenIds) stop.Add(id);
+        if (model.Folder.GenerationConfig.EosTokenIds is { } generationEos) foreach (var id in generationEos) stop.Add(id);
+        return new ChatPrompt(rendered.Text, ids.ToArray(), stop.ToArray());
+    }
+
+    /// <summary>
+    /// Tokenizes the rendered prompt so that special-token text typed by users stays text: the template's own
+    /// markup may produce special tokens, but the spans where message contents landed are encoded without
+    /// special-token matching. Contents are located in rendering order; one the template rewrote (and so cannot
+    /// be found verbatim) is searched for nowhere, and its special-token text would match — templates that
+    /// rewrite content are rare and do so with trim-like edits that keep the text findable.
+    /// </summary>
+    internal static List<int> TokenizeWithUntrustedSpans(HfTokenizer tokenizer, string text, IReadOnlyList<string> untrusted)
+    {
+        var ids = new List<int>();
+        int position = 0;
+        foreach (var content in untrusted)
+        {
+            if (content.Length == 0) continue;
+            int at = text.IndexOf(content, position, StringComparison.Ordinal);
+            if (at < 0) continue;
+            if (at > position) ids.AddRange(tokenizer.Encode(text[position..at], allowSpecialTokens: true));
+            ids.AddRange(tokenizer.Encode(content, allowSpecialTokens: false));
+            position = at + content.Length;
+        }
+        if (position < text.Length) ids.AddRange(tokenizer.Encode(text[position..], allowSpecialTokens: true));
+        return ids;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text;
+
+namespace Cluster.Parsers.Engine;
+
+/// <summary>
+/// Finds any of a small set of markers in text pushed one character at a time. Text that cannot be the start of a
+/// marker is released at once; a partial marker is held back until it either completes or turns out to be text.
+/// Each character is re-examined at most (longest marker length) times, so the work stays linear.
+/// </summary>
+internal sealed class MarkerMatcher
+{
+    private readonly string[] _markers;
+    private readonly bool[] _firstChars = new bool[128];
+    private readonly HashSet<char> _firstCharsWide = [];
+    private readonly StringBuilder _held = new();
+
+    public MarkerMatcher(IEnumerable<string> markers)
+    {
+        _markers = markers.Where(m => m.Length > 0).Distinct().ToArray();
+        foreach (var m in _markers)
+        {
+            if (m[0] < 128)
+            {
+                _firstChars[m[0]] = true;
+            }
+            else
+            {
+                _firstCharsWide.Add(m[0]);
+            }
+        }
+    }
+
+    /// <summary>The markers, in the order their indexes are reported.</summary>
+    public IReadOnlyList<string> Markers => _markers;
+
+    /// <summary>Characters held back as a possible marker start.</summary>
+    public int HeldLength => _held.Length;
+
+    /// <summary>True when no marker has <paramref name="c"/> as its first character.</summary>
+    public bool CannotStart(char c) => c < 128 ? !_firstChars[c] : !_firstCharsWide.Contains(c);
+
+    /// <summary>
+    /// Pushes one character. Text proven not to be part of a marker is appended to <paramref name="released"/>.
+    /// Returns the index of a marker that just completed (its text is consumed), or -1.
+    /// </summary>
+    public int Push(char c, StringBuilder released)
+    {
+        if (_held.Length == 0 && CannotStart(c))
+        {
+            released.Append(c);
+            return -1;
+        }
+        _held.Append(c);
+        while (_held.Length > 0)
+        {
+            var state = Classify();
+            if (state >= 0)
+            {
+                _held.Clear();
+                return state;
+            }
+            if (state == Prefix)
+            {
+                return -1;
+            }
+            // Not a marker start: the first held character is text; retry from the next one.
+            released.Append(_held[0]);
+            _held.Remove(0, 1);
+        }
+        return -1;
+    }
+
+    /// <summary>Releases everything held (end of text or a change of context).</summary>
+    public void Flush(StringBuilder released)
+    {
+        released.Append(_held);
+        _held.Clear();
+    }
+
+    /// <summary>Drops what is held (its text was already accounted for elsewhere).</summary>
+    public void Reset() => _held.Clear();
+
+    private const int Prefix = -1;
+    private const int NoMatch = -2;
+
+    private int Classify()
+    {
+        var prefix = false;
+        for (var i = 0; i < _markers.Length; i++)
+        {
+            var m = _markers[i];
+            if (_held.Length > m.Length)
+            {
+                continue;
+            }
+            var ok = true;
+            for (var k = 0; k < _held.Length; k++)
+            {
+                if (_held[k] != m[k])
+                {
+                    ok = false;
+                    break;
+                }
+            }
+            if (!ok)
+            {
+                continue;
+            }
+            if (_held.Length == m.Length)
+            {
+                return i;
+            }
+            prefix = true;
+        }
+        return prefix ? Prefix : NoMatch;
+    }
+}
