@@ -22,6 +22,7 @@ internal static class MemberAccess
 
     public static object? GetItem(object? target, object? key)
     {
+        target = PythonOperators.Unwrap(target);
         switch (target)
         {
             case Undefined u:
@@ -71,6 +72,7 @@ internal static class MemberAccess
     /// <summary>Python slicing <c>target[start:stop:step]</c> of a list, tuple or string.</summary>
     public static object? Slice(object? target, object? start, object? stop, object? step)
     {
+        target = PythonOperators.Unwrap(target);
         if (target is Undefined u) throw u.Fail();
         var length = target switch
         {

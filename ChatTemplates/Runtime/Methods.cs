@@ -21,6 +21,7 @@ internal static class Methods
     public static PyCallable? Bind(object? target, string name) => target switch
     {
         string s => BindString(s, name),
+        Markup m => BindString(m.Text, name),
         PyDict d => BindDict(d, name),
         List<object?> l => BindSequence(l, name),
         PyTuple t => BindSequence(t, name),

@@ -18,7 +18,12 @@ internal sealed class Lexer
     private int _pos;
     private int _line = 1;
 
-    private Lexer(string source) => _source = source.Replace("\r\n", "\n");
+    private Lexer(string source)
+    {
+        _source = source.Replace("\r\n", "\n", StringComparison.Ordinal);
+        // Jinja2's keep_trailing_newline=False: one newline at the very end of the template is not output.
+        if (_source.EndsWith('\n')) _source = _source[..^1];
+    }
 
     public static List<Token> Tokenize(string source)
     {

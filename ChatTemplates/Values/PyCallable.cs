@@ -42,7 +42,7 @@ public abstract class PyCallable
 }
 
 /// <summary>A callable implemented in C# (globals such as <c>range</c>, and bound string/dict methods).</summary>
-public sealed class BuiltinCallable(string name, Func<Runtime.Renderer, CallArguments, object?> body, string typeName = "builtin_function_or_method") : PyCallable
+internal sealed class BuiltinCallable(string name, Func<Runtime.Renderer, CallArguments, object?> body, string typeName = "builtin_function_or_method") : PyCallable
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;

@@ -24,6 +24,7 @@ internal sealed class PythonKeyComparer : IEqualityComparer<object>
     public int GetHashCode(object obj) => obj switch
     {
         string s => s.GetHashCode(StringComparison.Ordinal),
+        Markup m => m.Text.GetHashCode(StringComparison.Ordinal),
         bool b => b ? 1 : 0,
         long l => l.GetHashCode(),
         double d when d == Math.Floor(d) && Math.Abs(d) < 9e18 => ((long)d).GetHashCode(),

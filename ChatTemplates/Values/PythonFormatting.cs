@@ -10,6 +10,7 @@ public static class PythonFormatting
     public static string Str(object? value) => value switch
     {
         string s => s,
+        Markup m => m.Text,
         null => "None",
         bool b => b ? "True" : "False",
         long l => l.ToString(CultureInfo.InvariantCulture),
@@ -25,6 +26,7 @@ public static class PythonFormatting
         {
             case string s: sb.Append(s); break;
             case long l: sb.Append(l); break;
+            case Markup m: sb.Append(m.Text); break;
             case Undefined: break;
             default: sb.Append(Str(value)); break;
         }
@@ -43,6 +45,7 @@ public static class PythonFormatting
         switch (value)
         {
             case string s: AppendStringRepr(sb, s); break;
+            case Markup m: sb.Append("Markup("); AppendStringRepr(sb, m.Text); sb.Append(')'); break;
             case null: sb.Append("None"); break;
             case bool b: sb.Append(b ? "True" : "False"); break;
             case long l: sb.Append(l); break;
@@ -173,6 +176,7 @@ public static class PythonFormatting
     {
         null => "NoneType",
         string => "str",
+        Markup => "Markup",
         bool => "bool",
         long => "int",
         double => "float",

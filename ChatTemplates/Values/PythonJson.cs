@@ -38,6 +38,7 @@ public static class PythonJson
             case long l: sb.Append(l); break;
             case double d: sb.Append(FloatJson(d)); break;
             case string s: WriteString(sb, s, o.EnsureAscii); break;
+            case Markup m: WriteString(sb, m.Text, o.EnsureAscii); break;
             case List<object?> list: WriteArray(sb, list, o, depth); break;
             case PyTuple tuple: WriteArray(sb, tuple, o, depth); break;
             case PyDict dict: WriteObject(sb, dict, o, depth); break;

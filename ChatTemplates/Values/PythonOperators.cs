@@ -9,7 +9,10 @@ public static class PythonOperators
     public static IComparer<object?> OrderComparer { get; } = Comparer<object?>.Create(Compare);
 
     /// <summary>Python truthiness.</summary>
-    public static bool IsTruthy(object? value) => value switch
+    /// <summary>The text of a <see cref="Markup"/>, or the value itself: Markup acts as a str everywhere but <c>+</c>.</summary>
+    public static object? Unwrap(object? value) => value is Markup m ? m.Text : value;
+
+    public static bool IsTruthy(object? value) => Unwrap(value) switch
     {
         null => false,
         bool b => b,
@@ -33,6 +36,8 @@ public static class PythonOperators
     /// <summary>Python <c>==</c>.</summary>
     public static bool AreEqual(object? a, object? b)
     {
+        a = Unwrap(a);
+        b = Unwrap(b);
         if (a is null || b is null) return a is null && b is null;
         if (IsNumber(a) && IsNumber(b))
         {
@@ -62,12 +67,14 @@ public static class PythonOperators
         return true;
     }
 
-    /// <summary>Python three-way ordering for <c>&lt;</c>, <c>sort</c>, <c>min</c>/<c>max</c>; <paramref name="op"/> names the operator in errors.</summary>
+    /// <summary>Python three-way ordering for <c>&lt;</c>, <c>sort</c>, <c>min</c>/<c>max</c>.</summary>
     public static int Compare(object? a, object? b) => Compare(a, b, "<");
 
-    /// <inheritdoc cref="Compare(object?, object?)"/>
+    /// <summary>As <see cref="Compare(object?, object?)"/>; <paramref name="op"/> names the operator in errors.</summary>
     public static int Compare(object? a, object? b, string op)
     {
+        a = Unwrap(a);
+        b = Unwrap(b);
         if (IsNumber(a) && IsNumber(b))
             return a is double || b is double ? ToDouble(a).CompareTo(ToDouble(b)) : ToLong(a).CompareTo(ToLong(b));
         if (a is string sa && b is string sb) return string.CompareOrdinal(sa, sb);
@@ -89,6 +96,8 @@ public static class PythonOperators
     /// <summary>Python <c>needle in haystack</c>.</summary>
     public static bool Contains(object? haystack, object? needle)
     {
+        haystack = Unwrap(haystack);
+        needle = Unwrap(needle);
         switch (haystack)
         {
             case string s:
@@ -107,7 +116,7 @@ public static class PythonOperators
     }
 
     /// <summary>Python <c>len()</c> (0 for Undefined, as Jinja2's Undefined defines it).</summary>
-    public static long Length(object? value) => value switch
+    public static long Length(object? value) => Unwrap(value) switch
     {
         string s => CodePointCount(s),
         List<object?> l => l.Count,
@@ -131,7 +140,7 @@ public static class PythonOperators
     }
 
     /// <summary>Python <c>iter()</c>: strings by character, dicts by key; Undefined is empty.</summary>
-    public static IEnumerable<object?> Iterate(object? value) => value switch
+    public static IEnumerable<object?> Iterate(object? value) => Unwrap(value) switch
     {
         string s => IterateString(s),
         PyDict d => d.Keys.Cast<object?>().ToList(),
@@ -158,7 +167,11 @@ public static class PythonOperators
     {
         if (a is Undefined ua) throw ua.Fail();
         if (b is Undefined ub) throw ub.Fail();
-        if (IsNumber(a) && IsNumber(b)) return NumberArithmetic(op, a, b);
+        if (IsNumber(a) && IsNumber(b)) return NumberArithmetic(op, a!, b!);
+        if (op == "+" && (a is Markup || b is Markup) && a is string or Markup && b is string or Markup)
+            return new Markup(Markup.EscapeValue(a).Text + Markup.EscapeValue(b).Text);
+        a = Unwrap(a);
+        b = Unwrap(b);
         switch (op)
         {
             case "+":
@@ -247,7 +260,7 @@ public static class PythonOperators
     /// <summary>Unary minus.</summary>
     public static object? Negate(object? value) => value switch
     {
-        long l => -l,
+        long l => (object)(-l),
         double d => -d,
         bool b => b ? -1L : 0L,
         Undefined u => throw u.Fail(),

@@ -103,6 +103,8 @@ internal sealed class NfaBuilder
                 return Build(JsonSchemaCompiler.Lower(json.Schema, json.Options), next);
             case RegexNode regex:
                 return Build(RegexParser.Parse(regex.Pattern, RegexParser.Anchoring.FullMatch), next);
+            case ObjectMembersNode members:
+                return BuildObjectMembers(members, next);
             case FreeTextNode freeText:
                 return BuildFreeText(freeText.StopStrings, next);
             case RuleReferenceNode reference:
@@ -174,6 +176,57 @@ internal sealed class NfaBuilder
         }
         for (var i = 0; i < repeat.Min; i++) current = Build(repeat.Item, current);
         return current;
+    }
+
+    private int BuildObjectMembers(ObjectMembersNode node, int next)
+    {
+        var members = node.Members;
+        // tails[k]: the rest after member k-1 was written (each later member preceded by the separator).
+        var tails = new int[members.Length + 1];
+        if (node.Additional is { } additional)
+        {
+            var loop = _nfa.AddState();
+            _nfa.AddEpsilon(loop, next);
+            _nfa.AddEpsilon(loop, Build(Grammar.Sequence(node.Separator, additional), loop));
+            tails[members.Length] = loop;
+        }
+        else
+        {
+            tails[members.Length] = next;
+        }
+        for (var k = members.Length - 1; k >= 0; k--)
+        {
+            var withMember = Build(Grammar.Sequence(node.Separator, members[k].Member), tails[k + 1]);
+            if (members[k].Required)
+            {
+                tails[k] = withMember;
+            }
+            else
+            {
+                var skip = _nfa.AddState();
+                _nfa.AddEpsilon(skip, tails[k + 1]);
+                _nfa.AddEpsilon(skip, withMember);
+                tails[k] = skip;
+            }
+        }
+        // The first member written has no separator; it may be any member up to the first required one.
+        var entry = _nfa.AddState();
+        var anyRequired = false;
+        for (var k = 0; k < members.Length; k++)
+        {
+            _nfa.AddEpsilon(entry, Build(members[k].Member, tails[k + 1]));
+            if (members[k].Required)
+            {
+                anyRequired = true;
+                break;
+            }
+        }
+        if (!anyRequired)
+        {
+            _nfa.AddEpsilon(entry, next);
+            if (node.Additional is { } first) _nfa.AddEpsilon(entry, Build(first, tails[members.Length]));
+        }
+        return entry;
     }
 
     /// <summary>

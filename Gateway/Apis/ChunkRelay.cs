@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Cluster.Contracts.OpenAI;
 using Cluster.Gateway.Serialization;
@@ -22,7 +21,7 @@ internal sealed class ChunkRelay
     public static async Task<ChunkRelay> StartAsync(IAsyncEnumerable<ChatCompletionChunk> chunks, TimeSpan inactivity, CancellationToken cancellationToken)
     {
         var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var enumerator = chunks.WithCancellation(watchdog.Token).GetAsyncEnumerator();
+        var enumerator = chunks.GetAsyncEnumerator(watchdog.Token);
         watchdog.CancelAfter(inactivity);
         bool any;
         try
@@ -31,7 +30,7 @@ internal sealed class ChunkRelay
         }
         catch
         {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
+            await enumerator.DisposeAsync();
             watchdog.Dispose();
             throw;
         }
@@ -41,7 +40,7 @@ internal sealed class ChunkRelay
         return relay;
     }
 
-    private async Task PumpAsync(ConfiguredCancelableAsyncEnumerable<ChatCompletionChunk>.Enumerator enumerator, bool more,
+    private async Task PumpAsync(IAsyncEnumerator<ChatCompletionChunk> enumerator, bool more,
         CancellationTokenSource watchdog, TimeSpan inactivity, CancellationToken clientAborted)
     {
         try

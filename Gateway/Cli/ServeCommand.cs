@@ -25,8 +25,10 @@ public static class ServeCommand
             return 2;
         }
         string? modelPath = flags.Get("--model");
+        string? servedName = flags.Get("--served-model-name");
         if (modelPath is null)
         {
+            servedName ??= DefaultModelName;
             string cache = flags.Get("--cache-dir") ?? DefaultCacheDirectory();
             stdout.WriteLine($"No --model given: serving the embedded tiny model (generated under {cache}).");
             modelPath = TinyModelCache.EnsureDefault(cache);
@@ -34,7 +36,7 @@ public static class ServeCommand
         var model = new ServedModelOptions
         {
             ModelPath = modelPath,
-            ServedModelName = flags.Get("--served-model-name"),
+            ServedModelName = servedName,
             Threads = flags.GetInt("--threads"),
             MaxSequences = flags.GetInt("--max-num-seqs") ?? 16,
             MaxModelLength = flags.GetInt("--max-model-len") ?? 2048,
@@ -52,6 +54,9 @@ public static class ServeCommand
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>The name the embedded default model is served under.</summary>
+    public const string DefaultModelName = "tiny";
 
     public static string DefaultCacheDirectory()
     {

@@ -18,6 +18,10 @@ public static class ClusterServer
             k.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes;
             k.Listen(System.Net.IPAddress.Parse(gateway.Host == "localhost" ? "127.0.0.1" : gateway.Host), gateway.Port);
         });
+        // Orleans and its resilience pipelines log every placement at Information; keep the console readable.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (silo is not null)
         {
             builder.UseOrleans(s => s.AddClusterSilo(silo));

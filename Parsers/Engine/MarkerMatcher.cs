@@ -16,7 +16,8 @@ internal sealed class MarkerMatcher
 
     public MarkerMatcher(IEnumerable<string> markers)
     {
-        _markers = markers.Where(m => m.Length > 0).Distinct().ToArray();
+        // Indexes are reported in the caller's order; the first of two equal markers wins.
+        _markers = markers.ToArray();
         foreach (var m in _markers)
         {
             if (m[0] < 128)
@@ -77,8 +78,13 @@ internal sealed class MarkerMatcher
         _held.Clear();
     }
 
-    /// <summary>Drops what is held (its text was already accounted for elsewhere).</summary>
-    public void Reset() => _held.Clear();
+    /// <summary>Hands back what is held, for a context that no longer looks for these markers.</summary>
+    public string TakeHeld()
+    {
+        var held = _held.ToString();
+        _held.Clear();
+        return held;
+    }
 
     private const int Prefix = -1;
     private const int NoMatch = -2;

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Cluster.ChatTemplates.Runtime;
+using Cluster.ChatTemplates.Syntax;
+using Cluster.ChatTemplates.Values;
+
+namespace Cluster.ChatTemplates;
+
+/// <summary>
+/// A compiled Hugging Face chat template. Compiling parses once; rendering is thread-safe and can run concurrently.
+/// Rendering follows Python Jinja2's <c>ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)</c> with
+/// Hugging Face's globals and filters, so output matches <c>apply_chat_template</c> byte for byte.
+/// </summary>
+public sealed class ChatTemplate
+{
+    private static readonly ConcurrentDictionary<string, ChatTemplate> Cache = new(StringComparer.Ordinal);
+
+    private readonly IReadOnlyList<Stmt> _body;
+
+    private ChatTemplate(string source, IReadOnlyList<Stmt> body)
+    {
+        Source = source;
+        _body = body;
+    }
+
+    /// <summary>The template text.</summary>
+    public string Source { get; }
+
+    /// <summary>Compiles <paramref name="source"/>, or returns the cached compilation of the same text.</summary>
+    /// <exception cref="TemplateException">A syntax error (<see cref="TemplateException.PythonType"/> is <c>TemplateSyntaxError</c>).</exception>
+    public static ChatTemplate Compile(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (Cache.TryGetValue(source, out var cached)) return cached;
+        var compiled = new ChatTemplate(source, Parser.Parse(source));
+        return Cache.GetOrAdd(source, compiled);
+    }
+
+    /// <summary>Renders the template with Hugging Face's <c>apply_chat_template</c> variables.</summary>
+    /// <exception cref="TemplateRaisedException">The template called <c>raise_exception</c>.</exception>
+    /// <exception cref="TemplateException">Any other rendering error (undefined values used, type errors, sandbox refusals).</exception>
+    public string Render(ChatTemplateContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var variables = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["messages"] = JsonValues.FromJson(context.Messages),
+            ["add_generation_prompt"] = context.AddGenerationPrompt,
+        };
+        if (context.BosToken is not null) variables["bos_token"] = context.BosToken;
+        if (context.EosToken is not null) variables["eos_token"] = context.EosToken;
+        if (context.Tools is not null) variables["tools"] = JsonValues.FromJson(context.Tools);
+        foreach (var kv in context.ExtraVariables) variables[kv.Key] = JsonValues.FromJson(kv.Value);
+        return Render(variables, context.Now ?? DateTime.Now);
+    }
+
+    /// <summary>Renders with arbitrary variables (already converted to template values, see <see cref="JsonValues"/>).</summary>
+    public string Render(IReadOnlyDictionary<string, object?> variables, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var globals = new Scope(null);
+        Globals.AddTo(globals);
+        var context = new Scope(globals);
+        foreach (var kv in variables) context.Set(kv.Key, kv.Value);
+        try
+        {
+            return new Renderer(context, now).Render(_body);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new TemplateException("RecursionError", "maximum recursion depth exceeded");
+        }
+    }
+}

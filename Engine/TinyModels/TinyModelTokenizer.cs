@@ -1,0 +1,139 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Cluster.Engine.TinyModels;
+
+/// <summary>
+/// The tiny models' byte-level BPE tokenizer: merges learned once per process from the embedded corpus (English,
+/// code, JSON tool calls and the chat templates themselves), the Qwen2 pre-tokenizer, and the added tokens of
+/// <see cref="TinyModelSpecialTokens"/>. Written as a Hugging Face <c>tokenizer.json</c>.
+/// </summary>
+public static class TinyModelTokenizer
+{
+    /// <summary>The Qwen2 / GPT-4-style pre-tokenizer pattern (the split Qwen2's tokenizer.json declares).</summary>
+    public const string PreTokenizerPattern =
+        @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+    /// <summary>Merges learned on top of the 256 byte tokens (fewer if the corpus runs out of repeated pairs).</summary>
+    public const int MergeCount = 1400;
+
+    internal static readonly JsonWriterOptions JsonOptions = new()
+    {
+        Indented = true,
+        // Hugging Face writes vocabularies unescaped (ensure_ascii=False); so do we, so files read the same.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly Lazy<BpeMergeTrainer.Result> Trained = new(() =>
+    {
+        var corpus = TinyModelResources.CorpusText + string.Concat(
+            Enum.GetValues<TinyModelArchitecture>().Select(a => "\n" + TinyModelResources.ChatTemplate(a)));
+        return BpeMergeTrainer.Train(corpus, new Regex(PreTokenizerPattern, RegexOptions.CultureInvariant), MergeCount);
+    });
+
+    /// <summary>Learned vocabulary size plus added tokens: the tiny models' default embedding rows.</summary>
+    public static int VocabSize => Trained.Value.Tokens.Count + TinyModelSpecialTokens.All.Count;
+
+    /// <summary>The id of an added token (they follow the learned vocabulary).</summary>
+    public static int AddedTokenId(string content)
+    {
+        for (var i = 0; i < TinyModelSpecialTokens.All.Count; i++)
+        {
+            if (TinyModelSpecialTokens.All[i].Content == content)
+            {
+                return Trained.Value.Tokens.Count + i;
+            }
+        }
+        throw new ArgumentException($"'{content}' is not a tiny-model added token.", nameof(content));
+    }
+
+    /// <summary>Writes <c>tokenizer.json</c>.</summary>
+    public static void WriteTokenizerJson(string path)
+    {
+        var trained = Trained.Value;
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, JsonOptions);
+        json.WriteStartObject();
+        json.WriteString("version", "1.0");
+        json.WriteNull("truncation");
+        json.WriteNull("padding");
+
+        json.WriteStartArray("added_tokens");
+        foreach (var (content, special) in TinyModelSpecialTokens.All)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("id", AddedTokenId(content));
+            json.WriteString("content", content);
+            json.WriteBoolean("single_word", false);
+            json.WriteBoolean("lstrip", false);
+            json.WriteBoolean("rstrip", false);
+            json.WriteBoolean("normalized", false);
+            json.WriteBoolean("special", special);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+
+        json.WriteStartObject("normalizer");
+        json.WriteString("type", "NFC");
+        json.WriteEndObject();
+
+        json.WriteStartObject("pre_tokenizer");
+        json.WriteString("type", "Sequence");
+        json.WriteStartArray("pretokenizers");
+        json.WriteStartObject();
+        json.WriteString("type", "Split");
+        json.WriteStartObject("pattern");
+        json.WriteString("Regex", PreTokenizerPattern);
+        json.WriteEndObject();
+        json.WriteString("behavior", "Isolated");
+        json.WriteBoolean("invert", false);
+        json.WriteEndObject();
+        WriteByteLevel(json);
+        json.WriteEndArray();
+        json.WriteEndObject();
+
+        json.WritePropertyName("post_processor");
+        WriteByteLevel(json);
+        json.WritePropertyName("decoder");
+        WriteByteLevel(json);
+
+        json.WriteStartObject("model");
+        json.WriteString("type", "BPE");
+        json.WriteNull("dropout");
+        json.WriteNull("unk_token");
+        json.WriteString("continuing_subword_prefix", "");
+        json.WriteString("end_of_word_suffix", "");
+        json.WriteBoolean("fuse_unk", false);
+        json.WriteBoolean("byte_fallback", false);
+        json.WriteBoolean("ignore_merges", false);
+        json.WriteStartObject("vocab");
+        for (var id = 0; id < trained.Tokens.Count; id++)
+        {
+            json.WriteNumber(trained.Tokens[id], id);
+        }
+        json.WriteEndObject();
+        json.WriteStartArray("merges");
+        foreach (var (left, right) in trained.Merges)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(left);
+            json.WriteStringValue(right);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteByteLevel(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "ByteLevel");
+        json.WriteBoolean("add_prefix_space", false);
+        json.WriteBoolean("trim_offsets", false);
+        json.WriteBoolean("use_regex", false);
+        json.WriteEndObject();
+    }
+}
