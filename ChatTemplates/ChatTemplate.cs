@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Cluster.ChatTemplates.Probing;
 using Cluster.ChatTemplates.Runtime;
 using Cluster.ChatTemplates.Syntax;
 using Cluster.ChatTemplates.Values;
@@ -15,12 +16,17 @@ public sealed class ChatTemplate
     private static readonly ConcurrentDictionary<string, ChatTemplate> Cache = new(StringComparer.Ordinal);
 
     private readonly IReadOnlyList<Stmt> _body;
+    private readonly Lazy<TemplateCapabilities> _capabilities;
 
     private ChatTemplate(string source, IReadOnlyList<Stmt> body)
     {
         Source = source;
         _body = body;
+        _capabilities = new Lazy<TemplateCapabilities>(() => TemplateCapabilityProbe.Probe(this));
     }
+
+    /// <summary>What this template accepts, probed once on first use (see <see cref="TemplateCapabilityProbe"/>).</summary>
+    public TemplateCapabilities Capabilities => _capabilities.Value;
 
     /// <summary>The template text.</summary>
     public string Source { get; }
@@ -35,7 +41,19 @@ public sealed class ChatTemplate
         return Cache.GetOrAdd(source, compiled);
     }
 
-    /// <summary>Renders the template with Hugging Face's <c>apply_chat_template</c> variables.</summary>
+    /// <summary>
+    /// The serving path: normalizes OpenAI-shaped messages for this template (<see cref="MessageNormalizer"/>, driven by
+    /// <see cref="Capabilities"/>) and renders them.
+    /// </summary>
+    /// <exception cref="TemplateRaisedException">The template called <c>raise_exception</c>.</exception>
+    /// <exception cref="TemplateException">Any other rendering error.</exception>
+    public string Apply(ChatTemplateContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Render(context with { Messages = MessageNormalizer.Normalize(context.Messages, Capabilities) });
+    }
+
+    /// <summary>Renders the template with Hugging Face's <c>apply_chat_template</c> variables, messages exactly as given.</summary>
     /// <exception cref="TemplateRaisedException">The template called <c>raise_exception</c>.</exception>
     /// <exception cref="TemplateException">Any other rendering error (undefined values used, type errors, sandbox refusals).</exception>
     public string Render(ChatTemplateContext context)

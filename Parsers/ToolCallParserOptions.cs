@@ -12,7 +12,7 @@ public sealed record ToolCallParserOptions
     /// <summary>Reject calls to functions not among <see cref="Tools"/> (when any are given). Formats may turn this on.</summary>
     public bool RejectUnknownTools { get; init; }
 
-    /// <summary>Name of a reasoning parser to run before the tool parser (see <see cref="Reasoning.ReasoningParserRegistry"/>).</summary>
+    /// <summary>Name of a reasoning parser to run before the tool parser (see <see cref="Cluster.Parsers.Reasoning.ReasoningParserRegistry"/>).</summary>
     public string? ReasoningParser { get; init; }
 
     /// <summary>The chat template already opened the reasoning block (e.g. the prompt ends with <c>&lt;think&gt;</c>).</summary>

@@ -93,21 +93,19 @@ public sealed class ToolCallParserRegistry
         options ??= new ToolCallParserOptions();
         var canonical = Resolve(name) ?? throw new KeyNotFoundException(
             $"Unknown tool-call parser '{name}'. Known: {string.Join(", ", Names)}.");
-        IToolCallParser tools;
-        ReasoningFormatSpec? embedded = null;
-        if (_specs.TryGetValue(canonical, out var spec))
+        var stages = new List<IToolCallParser>(3);
+        _specs.TryGetValue(canonical, out var spec);
+        if (spec is not null && (spec.StrippedMarkers.Length > 0 || spec.StrippedSpans.Length > 0))
         {
-            tools = new StreamingToolCallEngine(spec, options);
-            embedded = spec.Reasoning;
+            stages.Add(new MarkupStripper(spec.StrippedMarkers, spec.StrippedSpans));
         }
-        else
+        var reasoning = options.ReasoningParser is { } r ? Reasoning.Get(r) : spec?.Reasoning;
+        if (reasoning is not null)
         {
-            tools = _coded[canonical](options);
+            stages.Add(new ReasoningParser(reasoning, options.ReasoningStartedInPrompt));
         }
-        var reasoning = options.ReasoningParser is { } r ? Reasoning.Get(r) : embedded;
-        return reasoning is null
-            ? tools
-            : new ReasoningThenToolsParser(new ReasoningParser(reasoning, options.ReasoningStartedInPrompt), tools);
+        stages.Add(spec is not null ? new StreamingToolCallEngine(spec, options) : _coded[canonical](options));
+        return stages.Count == 1 ? stages[0] : new ParserChain(stages.ToArray());
     }
 
     private string? Resolve(string name)

@@ -82,7 +82,7 @@ internal static partial class Filters
         ["truncate"] = Truncate,
         ["format"] = (_, v, a) => PythonStringFormat.Percent(PythonFormatting.Str(v),
             a.Keywords.Count > 0 ? DictOf(a.Keywords) : new PyTuple([.. a.Positional])),
-        ["attr"] = (_, v, a) => MemberAccess.GetAttribute(v, PythonFormatting.Str(a.Get(0, "name"))),
+        ["attr"] = (_, v, a) => MemberAccess.GetPythonAttribute(v, PythonFormatting.Str(a.Get(0, "name"))),
         ["pprint"] = (_, v, _) => PythonFormatting.Repr(v),
     };
 
@@ -369,6 +369,7 @@ internal static partial class Filters
     {
         var precision = (int)(a.Get(0, "precision", 0L) as long? ?? 0);
         var method = PythonFormatting.Str(a.Get(1, "method", "common"));
+        if (method == "common" && value is long) return value;
         var x = ToFloat(value) ?? throw new TemplateException("TypeError", $"type {PythonFormatting.TypeName(value)} doesn't define __round__ method");
         var scale = Math.Pow(10, precision);
         return method switch

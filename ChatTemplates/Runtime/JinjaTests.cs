@@ -57,6 +57,8 @@ internal static class JinjaTests
         return test(renderer, value, args);
     }
 
+    public static bool Exists(string name) => All.ContainsKey(name);
+
     private static bool Equal(Renderer renderer, object? value, CallArguments a) => PythonOperators.AreEqual(value, a.Get(0, "other"));
 
     private static long Integer(object? value, string test) => value switch

@@ -4,9 +4,11 @@ using Cluster.ChatTemplates.Values;
 namespace Cluster.ChatTemplates.Runtime;
 
 /// <summary>A <c>{% macro %}</c> (or the body of a <c>{% call %}</c> block, as <c>caller</c>) bound to the scope it was defined in.</summary>
-internal sealed class Macro(string name, IReadOnlyList<MacroParameter> parameters, IReadOnlyList<Stmt> body, Scope closure) : PyCallable
+internal sealed class Macro(MacroStmt definition, Scope closure) : PyCallable
 {
-    public override string Name { get; } = name;
+    private readonly IReadOnlyList<MacroParameter> parameters = definition.Parameters;
+
+    public override string Name => definition.Name;
 
     internal override object? Call(Renderer renderer, CallArguments arguments)
     {
@@ -15,14 +17,17 @@ internal sealed class Macro(string name, IReadOnlyList<MacroParameter> parameter
         for (var i = 0; i < arguments.Positional.Count; i++)
         {
             if (i < parameters.Count) scope.Set(parameters[i].Name, arguments.Positional[i]);
-            else extraPositional.Add(arguments.Positional[i]);
+            else if (definition.AccessesVarargs) extraPositional.Add(arguments.Positional[i]);
+            else throw new TemplateException("TypeError", $"macro {PythonFormatting.Repr(Name)} takes not more than {parameters.Count} argument(s)");
         }
         var extraKeywords = new PyDict();
         foreach (var kv in arguments.Keywords)
         {
-            if (kv.Key == "caller") { scope.Set("caller", kv.Value); continue; }
             var index = IndexOf(kv.Key);
-            if (index < 0) extraKeywords[kv.Key] = kv.Value;
+            if (index < 0 && kv.Key == "caller" && definition.AccessesCaller) { scope.Set("caller", kv.Value); continue; }
+            if (index < 0 && definition.AccessesKwargs) extraKeywords[kv.Key] = kv.Value;
+            else if (index < 0)
+                throw new TemplateException("TypeError", $"macro {PythonFormatting.Repr(Name)} takes no keyword argument {PythonFormatting.Repr(kv.Key)}");
             else if (index < arguments.Positional.Count)
                 throw new TemplateException("TypeError", $"macro {PythonFormatting.Repr(Name)} got multiple values for argument {PythonFormatting.Repr(kv.Key)}");
             else scope.Set(kv.Key, kv.Value);
@@ -33,9 +38,9 @@ internal sealed class Macro(string name, IReadOnlyList<MacroParameter> parameter
             if (arguments.Keywords.Any(kv => kv.Key == p.Name)) continue;
             scope.Set(p.Name, p.Default is null ? Undefined.WithHint($"parameter {PythonFormatting.Repr(p.Name)} was not provided") : renderer.Evaluate(p.Default, scope));
         }
-        scope.Set("varargs", extraPositional);
+        scope.Set("varargs", new PyTuple([.. extraPositional]));
         scope.Set("kwargs", extraKeywords);
-        return renderer.RenderToString(body, scope);
+        return renderer.RenderToString(definition.Body, scope);
     }
 
     private int IndexOf(string parameter)

@@ -20,6 +20,13 @@ internal static class MemberAccess
         };
     }
 
+    /// <summary>Attribute access without the item fallback (the <c>attr</c> filter).</summary>
+    public static object? GetPythonAttribute(object? target, string name)
+    {
+        if (target is Undefined u) throw u.Fail();
+        return TryGetPythonAttribute(target, name, out var attribute) ? attribute : Undefined.Member(target, name);
+    }
+
     public static object? GetItem(object? target, object? key)
     {
         target = PythonOperators.Unwrap(target);

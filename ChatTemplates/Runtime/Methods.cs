@@ -63,8 +63,9 @@ internal static class Methods
         "index" => Method(name, a => s.IndexOf(RequireString(a.Get(0, "sub"), name), StringComparison.Ordinal) is var i and >= 0
             ? (long)i : throw new TemplateException("ValueError", "substring not found")),
         "count" => Method(name, a => PythonStrings.Count(s, RequireString(a.Get(0, "sub"), name))),
-        "join" => Method(name, a => string.Join(s, PythonOperators.Iterate(a.Get(0, "iterable")).Select(item => item as string
-            ?? throw new TemplateException("TypeError", $"sequence item: expected str instance, {PythonFormatting.TypeName(item)} found")))),
+        "join" => Method(name, a => string.Join(s, PythonOperators.Iterate(a.Get(0, "iterable")).Select((item, i) =>
+            PythonOperators.Unwrap(item) as string
+            ?? throw new TemplateException("TypeError", $"sequence item {i}: expected str instance, {PythonFormatting.TypeName(item)} found")))),
         "isdigit" or "isnumeric" or "isdecimal" => Method(name, _ => s.Length > 0 && s.All(char.IsDigit)),
         "isalpha" => Method(name, _ => s.Length > 0 && s.All(char.IsLetter)),
         "isalnum" => Method(name, _ => s.Length > 0 && s.All(char.IsLetterOrDigit)),
@@ -146,7 +147,7 @@ internal static class PythonStrings
                 if (i >= s.Length) break;
                 if (maxSplit >= 0 && result.Count == maxSplit)
                 {
-                    result.Add(Strip(s[i..], null, false, true));
+                    result.Add(s[i..]);
                     break;
                 }
                 var start = i;
@@ -181,7 +182,7 @@ internal static class PythonStrings
                 if (i <= 0) break;
                 if (result.Count == maxSplit)
                 {
-                    result.Add(Strip(s[..i], null, true, false));
+                    result.Add(s[..i]);
                     break;
                 }
                 var end = i;

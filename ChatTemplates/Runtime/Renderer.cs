@@ -13,7 +13,6 @@ internal sealed partial class Renderer
     private enum Flow { Normal, Break, Continue }
 
     private readonly Scope _globals;
-    private int _loopDepth;
 
     public Renderer(Scope globals, DateTime now)
     {
@@ -34,10 +33,7 @@ internal sealed partial class Renderer
     public string RenderToString(IReadOnlyList<Stmt> body, Scope scope)
     {
         var sb = new StringBuilder();
-        var savedDepth = _loopDepth;
-        _loopDepth = 0;
         Execute(body, scope, sb);
-        _loopDepth = savedDepth;
         return sb.ToString();
     }
 
@@ -74,10 +70,10 @@ internal sealed partial class Renderer
                 Assign(sb.Target, captured, scope);
                 return Flow.Normal;
             case MacroStmt m:
-                scope.Set(m.Name, new Macro(m.Name, m.Parameters, m.Body, scope));
+                scope.Set(m.Name, new Macro(m, scope));
                 return Flow.Normal;
             case CallBlockStmt c:
-                var caller = new Macro("caller", c.Parameters, c.Body, scope);
+                var caller = new Macro(new MacroStmt("caller", c.Parameters, c.Body, true, true, true, c.Line), scope);
                 var callee = Evaluate(c.Call.Callee, scope);
                 var args = EvaluateArguments(c.Call.Arguments, scope);
                 args.Keywords.Add(new("caller", caller));
@@ -124,22 +120,15 @@ internal sealed partial class Renderer
             items.Add(item);
         }
         if (items.Count == 0) return Execute(f.Else, scope, output);
-        var loop = new LoopContext(items, _loopDepth);
-        _loopDepth++;
-        try
+        // depth is 1 for every non-recursive loop, nested or not (recursive loops are not supported).
+        var loop = new LoopContext(items, 0);
+        for (var i = 0; i < items.Count; i++)
         {
-            for (var i = 0; i < items.Count; i++)
-            {
-                loop.Index0 = i;
-                var iteration = new Scope(scope);
-                iteration.Set("loop", loop);
-                Assign(f.Target, items[i], iteration);
-                if (Execute(f.Body, iteration, output) == Flow.Break) break;
-            }
-        }
-        finally
-        {
-            _loopDepth--;
+            loop.Index0 = i;
+            var iteration = new Scope(scope);
+            iteration.Set("loop", loop);
+            Assign(f.Target, items[i], iteration);
+            if (Execute(f.Body, iteration, output) == Flow.Break) break;
         }
         return Flow.Normal;
     }

@@ -8,7 +8,19 @@ internal sealed class Parser
     private static readonly HashSet<string> CompareOperators = ["==", "!=", "<", ">", "<=", ">="];
 
     private readonly List<Token> _tokens;
+    private readonly List<UnknownName> _unknownNames = [];
     private int _pos;
+
+    // Jinja2 rejects an unknown filter or test at compile time, unless it sits in an if statement or a conditional
+    // expression ("soft" frames), where the error waits until the expression actually runs.
+    private bool _soft;
+
+    private sealed class UnknownName(string message, bool soft)
+    {
+        public string Message { get; } = message;
+
+        public bool Soft { get; set; } = soft;
+    }
 
     private Parser(List<Token> tokens) => _tokens = tokens;
 
@@ -17,6 +29,8 @@ internal sealed class Parser
         var parser = new Parser(Lexer.Tokenize(source));
         var body = parser.ParseBody([]);
         if (parser.Current.Kind != TokenKind.End) throw parser.Error($"unexpected {parser.Current}");
+        var hard = parser._unknownNames.FirstOrDefault(u => !u.Soft);
+        if (hard is not null) throw new TemplateException("TemplateAssertionError", hard.Message);
         return body;
     }
 
@@ -120,7 +134,36 @@ internal sealed class Parser
         }
     }
 
+    /// <summary>Parses a nested body in a frame of its own (not soft), as Jinja2's loops, macros and blocks get.</summary>
+    private List<Stmt> ParseInnerBody(string[] endTags)
+    {
+        var saved = _soft;
+        _soft = false;
+        try
+        {
+            return ParseBody(endTags);
+        }
+        finally
+        {
+            _soft = saved;
+        }
+    }
+
     private Stmt ParseIf(int line)
+    {
+        var saved = _soft;
+        _soft = true;
+        try
+        {
+            return ParseIfBranches(line);
+        }
+        finally
+        {
+            _soft = saved;
+        }
+    }
+
+    private Stmt ParseIfBranches(int line)
     {
         var test = ParseExpression();
         EndBlock();
@@ -130,7 +173,7 @@ internal sealed class Parser
         IReadOnlyList<Stmt> elseBody = [];
         if (tag.Value == "elif")
         {
-            elseBody = [ParseIf(tag.Line)];
+            elseBody = [ParseIfBranches(tag.Line)];
             return new IfStmt(test, body, elseBody, line);
         }
         if (tag.Value == "else")
@@ -152,13 +195,13 @@ internal sealed class Parser
         if (SkipName("if")) filter = ParseExpression();
         var recursive = SkipName("recursive");
         EndBlock();
-        var body = ParseBody(["endfor", "else"]);
+        var body = ParseInnerBody(["endfor", "else"]);
         IReadOnlyList<Stmt> elseBody = [];
         Expect(TokenKind.BlockBegin);
         if (Next().Value == "else")
         {
             EndBlock();
-            elseBody = ParseBody(["endfor"]);
+            elseBody = ParseInnerBody(["endfor"]);
             ExpectTag("endfor");
         }
         EndBlock();
@@ -177,7 +220,7 @@ internal sealed class Parser
         Expr? filter = null;
         if (Current.IsOperator("|")) filter = ParseFilterChain(null);
         EndBlock();
-        var body = ParseBody(["endset"]);
+        var body = ParseInnerBody(["endset"]);
         ExpectTag("endset");
         EndBlock();
         return new SetBlockStmt(target, filter, body, line);
@@ -224,10 +267,13 @@ internal sealed class Parser
         var name = Expect(TokenKind.Name).Value;
         var parameters = ParseParameters();
         EndBlock();
-        var body = ParseBody(["endmacro"]);
+        var bodyStart = _pos;
+        var body = ParseInnerBody(["endmacro"]);
+        bool Reads(string variable) => parameters.All(p => p.Name != variable)
+            && _tokens.Skip(bodyStart).Take(_pos - bodyStart).Any(t => t.IsName(variable));
         ExpectTag("endmacro");
         EndBlock();
-        return new MacroStmt(name, parameters, body, line);
+        return new MacroStmt(name, parameters, body, Reads("varargs"), Reads("kwargs"), Reads("caller"), line);
     }
 
     private Stmt ParseCallBlock(int line)
@@ -235,7 +281,7 @@ internal sealed class Parser
         var parameters = Current.IsOperator("(") ? ParseParameters() : [];
         var call = ParseExpression() as CallExpr ?? throw Error("expected call");
         EndBlock();
-        var body = ParseBody(["endcall"]);
+        var body = ParseInnerBody(["endcall"]);
         ExpectTag("endcall");
         EndBlock();
         return new CallBlockStmt(call, parameters, body, line);
@@ -245,7 +291,7 @@ internal sealed class Parser
     {
         var filter = (FilterExpr)ParseFilterChain(null, requireBar: false);
         EndBlock();
-        var body = ParseBody(["endfilter"]);
+        var body = ParseInnerBody(["endfilter"]);
         ExpectTag("endfilter");
         EndBlock();
         return new FilterBlockStmt(filter, body, line);
@@ -293,7 +339,17 @@ internal sealed class Parser
 
     private Expr ParseExpression()
     {
+        var mark = _unknownNames.Count;
         var expr = ParseOr();
+        if (Current.IsName("if")) expr = ParseConditional(expr);
+        for (var i = mark; i < _unknownNames.Count && expr is ConditionalExpr; i++) _unknownNames[i].Soft = true;
+        return expr;
+    }
+
+    private Expr ParseConditional(Expr expr)
+    {
+        var saved = _soft;
+        _soft = true;
         while (Current.IsName("if"))
         {
             var line = Next().Line;
@@ -301,6 +357,7 @@ internal sealed class Parser
             Expr? otherwise = SkipName("else") ? ParseExpression() : null;
             expr = new ConditionalExpr(test, expr, otherwise, line);
         }
+        _soft = saved;
         return expr;
     }
 
@@ -432,7 +489,10 @@ internal sealed class Parser
                 while (Current.Kind == TokenKind.String) text += Next().Value;
                 return new ConstantExpr(text, t.Line);
             case TokenKind.Integer:
-                return new ConstantExpr(long.Parse(t.Value, CultureInfo.InvariantCulture), t.Line);
+                // Python ints are unbounded; literals beyond 64 bits stay exact for printing and JSON.
+                return long.TryParse(t.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var small)
+                    ? new ConstantExpr(small, t.Line)
+                    : new ConstantExpr(System.Numerics.BigInteger.Parse(t.Value, CultureInfo.InvariantCulture), t.Line);
             case TokenKind.Float:
                 return new ConstantExpr(double.Parse(t.Value, CultureInfo.InvariantCulture), t.Line);
             case TokenKind.Operator when t.Value == "(":
@@ -556,6 +616,7 @@ internal sealed class Parser
             first = false;
             var line = Current.Line;
             var name = ParseDottedName();
+            if (!Runtime.Filters.Exists(name)) _unknownNames.Add(new UnknownName($"No filter named '{name}'.", _soft));
             var args = SkipOperator("(") ? ParseCallArguments() : CallSyntax.Empty;
             target = new FilterExpr(target, name, args, line);
         }
@@ -567,6 +628,7 @@ internal sealed class Parser
         var line = Next().Line;
         var negated = SkipName("not");
         var name = ParseDottedName();
+        if (!Runtime.JinjaTests.Exists(name)) _unknownNames.Add(new UnknownName($"No test named '{name}'.", _soft));
         var args = CallSyntax.Empty;
         if (SkipOperator("(")) args = ParseCallArguments();
         else if ((Current.Kind is TokenKind.Name or TokenKind.String or TokenKind.Integer or TokenKind.Float

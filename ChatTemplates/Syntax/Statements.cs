@@ -27,7 +27,18 @@ internal sealed record SetBlockStmt(Expr Target, Expr? Filter, IReadOnlyList<Stm
 
 internal sealed record MacroParameter(string Name, Expr? Default);
 
-internal sealed record MacroStmt(string Name, IReadOnlyList<MacroParameter> Parameters, IReadOnlyList<Stmt> Body, int Line) : Stmt(Line);
+/// <summary>
+/// <c>{% macro name(params) %}</c>. Like Jinja2, a macro accepts extra positional or keyword arguments (or a <c>caller</c>)
+/// only when its body reads <c>varargs</c>, <c>kwargs</c> (or <c>caller</c>).
+/// </summary>
+internal sealed record MacroStmt(
+    string Name,
+    IReadOnlyList<MacroParameter> Parameters,
+    IReadOnlyList<Stmt> Body,
+    bool AccessesVarargs,
+    bool AccessesKwargs,
+    bool AccessesCaller,
+    int Line) : Stmt(Line);
 
 /// <summary><c>{% call(params) macro(args) %}body{% endcall %}</c>: the body becomes the macro's <c>caller()</c>.</summary>
 internal sealed record CallBlockStmt(CallExpr Call, IReadOnlyList<MacroParameter> Parameters, IReadOnlyList<Stmt> Body, int Line) : Stmt(Line);

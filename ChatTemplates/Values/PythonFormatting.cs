@@ -15,6 +15,7 @@ public static class PythonFormatting
         bool b => b ? "True" : "False",
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => FloatRepr(d),
+        System.Numerics.BigInteger big => big.ToString(CultureInfo.InvariantCulture),
         Undefined => "",
         _ => Repr(value),
     };
@@ -50,6 +51,7 @@ public static class PythonFormatting
             case bool b: sb.Append(b ? "True" : "False"); break;
             case long l: sb.Append(l); break;
             case double d: sb.Append(FloatRepr(d)); break;
+            case System.Numerics.BigInteger big: sb.Append(big.ToString(CultureInfo.InvariantCulture)); break;
             case Undefined: sb.Append("Undefined"); break;
             case List<object?> list: AppendSequence(sb, list, '[', ']', false); break;
             case PyTuple t: AppendSequence(sb, t, '(', ')', t.Count == 1); break;
@@ -178,7 +180,7 @@ public static class PythonFormatting
         string => "str",
         Markup => "Markup",
         bool => "bool",
-        long => "int",
+        long or System.Numerics.BigInteger => "int",
         double => "float",
         List<object?> => "list",
         PyTuple => "tuple",

@@ -36,6 +36,7 @@ public static class PythonJson
             case null: sb.Append("null"); break;
             case bool b: sb.Append(b ? "true" : "false"); break;
             case long l: sb.Append(l); break;
+            case System.Numerics.BigInteger big: sb.Append(big.ToString(CultureInfo.InvariantCulture)); break;
             case double d: sb.Append(FloatJson(d)); break;
             case string s: WriteString(sb, s, o.EnsureAscii); break;
             case Markup m: WriteString(sb, m.Text, o.EnsureAscii); break;

@@ -239,7 +239,7 @@ public static class PythonOperators
                 case "+": return x + y;
                 case "-": return x - y;
                 case "*": return x * y;
-                case "**": return y >= 0 ? (long)BigInteger.Pow(x, (int)y) : Math.Pow(x, y);
+                case "**": return y >= 0 ? (object)(long)BigInteger.Pow(x, (int)y) : Math.Pow(x, y);
                 case "//":
                     if (y == 0) throw new TemplateException("ZeroDivisionError", "integer division or modulo by zero");
                     return FloorDiv(x, y);

@@ -17,16 +17,29 @@ public static class PythonStringFormat
             var c = format[i];
             if (c != '%') { sb.Append(c); continue; }
             if (++i >= format.Length) throw new TemplateException("ValueError", "incomplete format");
+            object? mappingValue = null;
+            var fromMapping = false;
+            if (format[i] == '(')
+            {
+                var close = format.IndexOf(')', i);
+                if (close < 0) throw new TemplateException("ValueError", "incomplete format key");
+                var key = format[(i + 1)..close];
+                mappingValue = args is PyDict d && d.TryGetValue(key, out var v)
+                    ? v : throw new TemplateException(args is PyDict ? "KeyError" : "TypeError", args is PyDict ? PythonFormatting.Repr(key) : "format requires a mapping");
+                fromMapping = true;
+                i = close + 1;
+            }
             // Flags, width and precision: kept simple (zero padding and precision are what templates use).
             var spec = new StringBuilder();
             while (i < format.Length && "-+ 0#.0123456789".Contains(format[i])) spec.Append(format[i++]);
             if (i >= format.Length) throw new TemplateException("ValueError", "incomplete format");
             var conversion = format[i];
             if (conversion == '%') { sb.Append('%'); continue; }
+            if (fromMapping) { sb.Append(Convert(conversion, spec.ToString(), mappingValue)); continue; }
             if (next >= values.Count) throw new TemplateException("TypeError", "not enough arguments for format string");
             sb.Append(Convert(conversion, spec.ToString(), values[next++]));
         }
-        if (next < values.Count && args is PyTuple)
+        if (next < values.Count && args is not PyDict)
             throw new TemplateException("TypeError", "not all arguments converted during string formatting");
         return sb.ToString();
     }

@@ -13,14 +13,14 @@ namespace Cluster.Constraints.Automata;
 internal sealed class NfaBuilder
 {
     private readonly Nfa _nfa = new();
-    private readonly TokenVocabulary _vocabulary;
+    private readonly TokenVocabulary? _vocabulary;
     private readonly Dictionary<GrammarRule, int> _ruleIds = [];
     private readonly Queue<(GrammarRule Rule, int Id)> _pending = new();
 
-    private NfaBuilder(TokenVocabulary vocabulary) => _vocabulary = vocabulary;
+    private NfaBuilder(TokenVocabulary? vocabulary) => _vocabulary = vocabulary;
 
-    /// <summary>Builds the NFA; rule 0 is the grammar itself.</summary>
-    public static Nfa Build(Grammar grammar, TokenVocabulary vocabulary)
+    /// <summary>Builds the NFA; rule 0 is the grammar itself. Without a vocabulary, markers are text and special tokens are errors.</summary>
+    public static Nfa Build(Grammar grammar, TokenVocabulary? vocabulary)
     {
         var builder = new NfaBuilder(vocabulary);
         builder.BuildRule(grammar, 0);
@@ -91,7 +91,7 @@ internal sealed class NfaBuilder
                 }
             case MarkerNode marker:
                 {
-                    if (_vocabulary.TryGetSpecialToken(marker.Text, out var id))
+                    if (_vocabulary is not null && _vocabulary.TryGetSpecialToken(marker.Text, out var id))
                     {
                         var state = _nfa.AddState();
                         _nfa.AddSpecialEdge(state, id, next);
@@ -125,7 +125,7 @@ internal sealed class NfaBuilder
     }
 
     private int ResolveSpecial(string text) =>
-        _vocabulary.TryGetSpecialToken(text, out var id)
+        _vocabulary is not null && _vocabulary.TryGetSpecialToken(text, out var id)
             ? id
             : throw new ArgumentException($"The vocabulary has no special token '{text}'.", nameof(text));
 

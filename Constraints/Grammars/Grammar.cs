@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Cluster.Constraints.JsonSchema;
+using Cluster.Constraints.Grammars;
 
-namespace Cluster.Constraints.Grammars;
+namespace Cluster.Constraints;
 
 /// <summary>
 /// A composable description of what a constrained generation may produce ("structural tag" style):

@@ -1,4 +1,4 @@
-namespace Cluster.Constraints.JsonSchema;
+namespace Cluster.Constraints;
 
 /// <summary>How a JSON schema becomes a grammar.</summary>
 public sealed record JsonSchemaOptions

@@ -1,4 +1,4 @@
-namespace Cluster.Constraints.JsonSchema;
+namespace Cluster.Constraints;
 
 /// <summary>
 /// A JSON schema asks for something the constraint engine cannot enforce. Thrown rather than silently generating

@@ -1,8 +1,9 @@
+using Cluster.Constraints.Matching;
 using Cluster.Constraints.Automata;
 using Cluster.Constraints.Grammars;
 using Cluster.Constraints.Vocabulary;
 
-namespace Cluster.Constraints.Matching;
+namespace Cluster.Constraints;
 
 /// <summary>
 /// A grammar compiled against one vocabulary. Immutable from the outside and safe to share across threads and sequences;

@@ -4,7 +4,7 @@ using Cluster.Constraints.Automata;
 using Cluster.Constraints.Grammars;
 using Cluster.Constraints.Vocabulary;
 
-namespace Cluster.Constraints.Matching;
+namespace Cluster.Constraints;
 
 /// <summary>Compiles grammars against a vocabulary, caching the result by (grammar, vocabulary).</summary>
 public static class GrammarCompiler
@@ -19,8 +19,8 @@ public static class GrammarCompiler
     /// <see cref="Grammar.CanonicalKey"/>) compiled for the same vocabulary instance return the same object, whose lazily
     /// built DFA and mask cache are then shared.
     /// </summary>
-    /// <exception cref="JsonSchema.UnsupportedSchemaException">A JSON schema uses a keyword that cannot be enforced.</exception>
-    /// <exception cref="Regex.UnsupportedRegexException">A regex uses a feature outside regular languages.</exception>
+    /// <exception cref="UnsupportedSchemaException">A JSON schema uses a keyword that cannot be enforced.</exception>
+    /// <exception cref="UnsupportedRegexException">A regex uses a feature outside regular languages.</exception>
     /// <exception cref="ArgumentException">A named special token is not in the vocabulary.</exception>
     public static CompiledGrammar Compile(Grammar grammar, TokenVocabulary vocabulary)
     {

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Cluster.Constraints.Matching;
+namespace Cluster.Constraints;
 
 /// <summary>Operations on token bitmasks (bit <c>i</c> of word <c>i / 32</c> set = token <c>i</c> allowed).</summary>
 public static class TokenBitmask

@@ -1,4 +1,5 @@
-namespace Cluster.Constraints.Matching;
+using Cluster.Constraints.Matching;
+namespace Cluster.Constraints;
 
 /// <summary>
 /// The constraint state of one sequence: which tokens may come next (<see cref="FillMask"/>) and advancing on the sampled

@@ -1,4 +1,4 @@
-namespace Cluster.Constraints.Regex;
+namespace Cluster.Constraints;
 
 /// <summary>A regex uses a feature that no finite automaton can enforce (backreferences, lookaround) or that is not supported.</summary>
 public sealed class UnsupportedRegexException(string pattern, int position, string feature)

@@ -1,6 +1,7 @@
+using Cluster.Constraints.Vocabulary;
 using System.Collections.Frozen;
 
-namespace Cluster.Constraints.Vocabulary;
+namespace Cluster.Constraints;
 
 /// <summary>
 /// A tokenizer's vocabulary as the constraint engine sees it: the raw bytes each token decodes to (index = token id),

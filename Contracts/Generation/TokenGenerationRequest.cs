@@ -50,6 +50,8 @@ public sealed record ModelGrainStatus(
     [property: Id(1)] string Device,
     [property: Id(2)] int Running,
     [property: Id(3)] int Waiting,
-    [property: Id(4)] int UsedCacheSlots,
-    [property: Id(5)] int CacheSlots,
-    [property: Id(6)] long CacheBytes);
+    [property: Id(4)] int UsedCacheBlocks,
+    [property: Id(5)] int CacheBlocks,
+    [property: Id(6)] int BlockSize,
+    [property: Id(7)] long CacheBytes,
+    [property: Id(8)] long Preemptions);

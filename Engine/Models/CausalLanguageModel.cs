@@ -40,7 +40,7 @@ public sealed class CausalLanguageModel : nn.Module
     /// Runs one step. Keys/values of every token are written to the cache; returns logits [rows, vocab] in fp32
     /// for the last token of each segment with <see cref="ForwardSegment.NeedsLogits"/>, in segment order.
     /// </summary>
-    public Tensor Forward(ForwardBatch batch, KvCachePool cache)
+    public Tensor Forward(ForwardBatch batch, PagedKvCache cache)
     {
         using var scope = NewDisposeScope();
         var device = model.embed_tokens.weight!.device;

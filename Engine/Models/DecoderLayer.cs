@@ -23,7 +23,7 @@ internal sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor positions, ForwardBatch batch, int layer, KvCachePool cache, RotaryEmbedding rope)
+    public Tensor Forward(Tensor x, Tensor positions, ForwardBatch batch, int layer, PagedKvCache cache, RotaryEmbedding rope)
     {
         using var scope = NewDisposeScope();
         var h = x + self_attn.Forward(input_layernorm.forward(x), positions, batch, layer, cache, rope);

@@ -1,11 +1,12 @@
 namespace Cluster.Engine.Models;
 
 /// <summary>
-/// One slice of a forward step: <see cref="TokenCount"/> consecutive tokens of the sequence held in KV-cache
-/// <see cref="Slot"/>, starting at absolute position <see cref="StartPosition"/>. A decode is a one-token
-/// segment; a prefill chunk is a longer one. Segments of different sequences share a step.
+/// One slice of a forward step: <see cref="TokenCount"/> consecutive tokens of the sequence whose KV-cache
+/// blocks are <see cref="BlockTable"/>, starting at absolute position <see cref="StartPosition"/>. A decode is a
+/// one-token segment; a prefill chunk is a longer one. Segments of different sequences share a step.
+/// The block table must already cover positions up to StartPosition + TokenCount.
 /// </summary>
-public readonly record struct ForwardSegment(int Slot, int StartPosition, int TokenCount, bool NeedsLogits);
+public readonly record struct ForwardSegment(IReadOnlyList<int> BlockTable, int StartPosition, int TokenCount, bool NeedsLogits);
 
 /// <summary>
 /// All tokens of one step, flattened in segment order. The linear layers run over every token at once (weights

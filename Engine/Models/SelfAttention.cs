@@ -44,7 +44,7 @@ internal sealed class SelfAttention : nn.Module
     }
 
     /// <param name="x">[tokens, hidden] for every token of the step.</param>
-    public Tensor Forward(Tensor x, Tensor positions, ForwardBatch batch, int layer, KvCachePool cache, RotaryEmbedding rope)
+    public Tensor Forward(Tensor x, Tensor positions, ForwardBatch batch, int layer, PagedKvCache cache, RotaryEmbedding rope)
     {
         using var scope = NewDisposeScope();
         long tokens = x.shape[0];
@@ -65,9 +65,9 @@ internal sealed class SelfAttention : nn.Module
         foreach (var segment in batch.Segments)
         {
             int n = segment.TokenCount;
-            cache.Write(layer, segment.Slot, segment.StartPosition, k.narrow(0, offset, n), v.narrow(0, offset, n));
+            cache.Write(layer, segment.BlockTable, segment.StartPosition, k.narrow(0, offset, n), v.narrow(0, offset, n));
             int length = segment.StartPosition + n;
-            var (keys, values) = cache.Read(layer, segment.Slot, length);
+            var (keys, values) = cache.Read(layer, segment.BlockTable, length);
             // [n, heads, d] -> [kvHeads, group * n, d]: query head h belongs to KV head h / group.
             var queries = q.narrow(0, offset, n).permute(1, 0, 2).reshape(_kvHeads, group * n, _headDim);
             var mask = AttentionMask(segment, length, group, x.device);

@@ -24,7 +24,7 @@ internal sealed class TransformerModel : nn.Module
     }
 
     /// <returns>Final-normed hidden states [tokens, hidden] of every token.</returns>
-    public Tensor Forward(Tensor tokenIds, Tensor positions, ForwardBatch batch, KvCachePool cache, RotaryEmbedding rope, Tensor? rowsToKeep)
+    public Tensor Forward(Tensor tokenIds, Tensor positions, ForwardBatch batch, PagedKvCache cache, RotaryEmbedding rope, Tensor? rowsToKeep)
     {
         using var scope = NewDisposeScope();
         var x = embed_tokens.forward(tokenIds);

@@ -3,10 +3,10 @@ namespace Cluster.Engine.Scheduling;
 /// <summary>Capacity and pacing of one device's inference engine.</summary>
 public sealed record EngineOptions
 {
-    /// <summary>Sequences that can run at once (KV-cache slots). Requests beyond it wait, first come first served.</summary>
+    /// <summary>Sequences that may run at once (vLLM's <c>--max-num-seqs</c>). Requests beyond it wait, first come first served.</summary>
     public int MaxSequences { get; init; } = 16;
 
-    /// <summary>Prompt plus generated tokens one sequence may hold; bounded by the model's position table.</summary>
+    /// <summary>Prompt plus generated tokens one sequence may hold (<c>--max-model-len</c>); bounded by the model's positions.</summary>
     public int MaxSequenceLength { get; init; } = 2048;
 
     /// <summary>
@@ -15,6 +15,18 @@ public sealed record EngineOptions
     /// </summary>
     public int MaxTokensPerStep { get; init; } = 256;
 
-    /// <summary>Torch intra-op threads; null leaves libtorch's default. Process-wide in libtorch.</summary>
+    /// <summary>
+    /// KV-cache budget in tokens across all sequences. Null: enough for every sequence at full length, capped by
+    /// <see cref="KvCacheBytes"/>. Sequences that do not fit wait; under pressure the newest is preempted.
+    /// </summary>
+    public int? KvCacheTokens { get; init; }
+
+    /// <summary>KV-cache budget in bytes (used when <see cref="KvCacheTokens"/> is null).</summary>
+    public long KvCacheBytes { get; init; } = 4L << 30;
+
+    /// <summary>Positions per KV-cache block.</summary>
+    public int BlockSize { get; init; } = 16;
+
+    /// <summary>Torch intra-op threads (<c>--threads</c>); null leaves libtorch's default. Process-wide in libtorch.</summary>
     public int? Threads { get; init; }
 }

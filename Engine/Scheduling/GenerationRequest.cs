@@ -2,11 +2,14 @@ using Cluster.Engine.Sampling;
 
 namespace Cluster.Engine.Scheduling;
 
-/// <summary>What one sequence asks of the engine: a tokenized prompt and when to stop.</summary>
+/// <summary>What one sequence asks of the engine: a tokenized prompt, how to sample, and when to stop.</summary>
 public sealed record GenerationRequest(IReadOnlyList<int> PromptTokenIds, SamplingParameters Sampling, int MaxTokens)
 {
-    /// <summary>Generation ends after emitting any of these (end-of-sequence ids, unless ignored).</summary>
+    /// <summary>Generation ends after emitting any of these (end-of-sequence ids unless ignored, <c>stop_token_ids</c>).</summary>
     public IReadOnlySet<int> StopTokenIds { get; init; } = new HashSet<int>();
+
+    /// <summary>vLLM's <c>min_tokens</c>: stop tokens are impossible until this many tokens were generated.</summary>
+    public int MinTokens { get; init; }
 }
 
 /// <summary>Why a sequence ended, named as OpenAI's <c>finish_reason</c> where one applies.</summary>
@@ -23,4 +26,4 @@ public enum FinishReason
 }
 
 /// <summary>One generated token; the last one of a sequence carries its <see cref="FinishReason"/>.</summary>
-public readonly record struct GeneratedToken(int TokenId, FinishReason? Finish);
+public readonly record struct GeneratedToken(int TokenId, FinishReason? Finish, float? Logprob = null, TokenLogprob[]? TopLogprobs = null);

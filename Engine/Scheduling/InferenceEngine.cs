@@ -12,7 +12,8 @@ namespace Cluster.Engine.Scheduling;
 /// One device's model and KV cache, driven by a dedicated OS thread. TorchSharp's dispose scopes and
 /// no-grad/inference-mode guards are thread-local, so all tensor work happens on that thread and no
 /// <c>await</c> ever spans it: callers talk to it through a command queue and read tokens from channels.
-/// Each step runs every active sequence at once (continuous batching): sequences join and leave between steps.
+/// Each step runs every active sequence at once (continuous batching): sequences join and leave between
+/// steps, decodes go first and prompt prefill fills the rest of the step's token budget in chunks.
 /// </summary>
 public sealed class InferenceEngine : IAsyncDisposable
 {
@@ -22,15 +23,23 @@ public sealed class InferenceEngine : IAsyncDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EngineOptions _options;
+    private readonly KvCacheShape _cacheShape;
+    private readonly int _cacheBlocks;
     private volatile bool _stopping;
     private long _nextId;
-    private EngineStatistics _statistics = new(0, 0, 0, 0, 0);
+    private long _preemptions;
+    private EngineStatistics _statistics;
 
     /// <summary>Starts the device thread, which loads the weights; await <see cref="Ready"/> before relying on it.</summary>
     public InferenceEngine(ModelConfig config, ModelWeights weights, EngineOptions options, IProgress<double>? loadProgress = null)
     {
         Config = config;
         _options = options with { MaxSequenceLength = Math.Min(options.MaxSequenceLength, config.MaxPositionEmbeddings) };
+        _cacheShape = new KvCacheShape(config.NumHiddenLayers, config.NumKeyValueHeads, config.HeadDim, options.BlockSize);
+        long budgetTokens = options.KvCacheTokens
+            ?? Math.Min((long)_options.MaxSequences * _options.MaxSequenceLength, options.KvCacheBytes / _cacheShape.BytesPerToken(sizeof(float)));
+        _cacheBlocks = (int)Math.Max(1, budgetTokens / options.BlockSize);
+        _statistics = new EngineStatistics(0, 0, 0, _cacheBlocks, options.BlockSize, 0, 0);
         _thread = new Thread(() => Run(weights, loadProgress)) { IsBackground = true, Name = "inference-engine" };
         _thread.Start();
     }
@@ -48,13 +57,17 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     /// <summary>
     /// Queues a request and streams its tokens. Cancelling the token (or leaving the enumeration early) frees
-    /// the sequence's cache slot at the next step.
+    /// the sequence's cache blocks at the next step.
     /// </summary>
+    /// <exception cref="ArgumentException">The prompt is empty or cannot fit (the parameter name is <c>prompt</c>).</exception>
     public async IAsyncEnumerable<GeneratedToken> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (request.PromptTokenIds.Count == 0) throw new ArgumentException("the prompt is empty", nameof(request));
-        if (request.PromptTokenIds.Count >= _options.MaxSequenceLength)
-            throw new ArgumentException($"the prompt has {request.PromptTokenIds.Count} tokens; this engine holds at most {_options.MaxSequenceLength - 1}", nameof(request));
+        int length = request.PromptTokenIds.Count;
+        if (length == 0) throw new ArgumentException("The prompt is empty.", "prompt");
+        if (length >= _options.MaxSequenceLength)
+            throw new ArgumentException($"This model's maximum context length is {_options.MaxSequenceLength} tokens; the prompt has {length}.", "prompt");
+        if ((length + _options.BlockSize) / _options.BlockSize > _cacheBlocks)
+            throw new ArgumentException($"The prompt has {length} tokens; the KV cache holds {_cacheBlocks * _options.BlockSize}.", "prompt");
         await Ready.ConfigureAwait(false);
         var sequence = new Sequence(Interlocked.Increment(ref _nextId), request);
         _submitted.Enqueue(sequence);
@@ -82,14 +95,13 @@ public sealed class InferenceEngine : IAsyncDisposable
     private void Run(ModelWeights weights, IProgress<double>? loadProgress)
     {
         CausalLanguageModel model;
-        KvCachePool cache;
+        PagedKvCache cache;
         try
         {
             if (_options.Threads is int threads) set_num_threads(threads);
             model = new CausalLanguageModel(Config, _options.MaxSequenceLength, CPU);
             model.LoadWeights(weights, loadProgress);
-            cache = new KvCachePool(Config.NumHiddenLayers, _options.MaxSequences, Config.NumKeyValueHeads,
-                _options.MaxSequenceLength, Config.HeadDim, ScalarType.Float32, CPU);
+            cache = new PagedKvCache(_cacheShape, _cacheBlocks, ScalarType.Float32, CPU);
             _ready.SetResult();
         }
         catch (Exception e)
@@ -99,131 +111,60 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
 
         using var inference = inference_mode();
-        var running = new List<Sequence>();
-        var waiting = new Queue<Sequence>();
+        var scheduler = new BatchScheduler(_options, cache);
         using (model)
         using (cache)
         {
             while (!_stopping)
             {
-                if (running.Count == 0 && waiting.Count == 0 && _submitted.IsEmpty) _wake.Wait();
+                if (scheduler.Idle && _submitted.IsEmpty) _wake.Wait();
                 while (_wake.CurrentCount > 0) _wake.Wait(0);
-                Drain(running, waiting, cache);
-                Admit(running, waiting, cache);
-                if (running.Count > 0) Step(model, cache, running);
-                _statistics = new EngineStatistics(running.Count, waiting.Count, cache.UsedSlots, cache.Slots, cache.BytesAllocated);
+                while (_submitted.TryDequeue(out var sequence)) scheduler.Enqueue(sequence);
+                while (_cancelled.TryDequeue(out long id)) scheduler.Cancel(id);
+                scheduler.Admit();
+                var plan = scheduler.Plan();
+                if (plan is not null) Step(model, cache, scheduler, plan);
+                Interlocked.Add(ref _preemptions, scheduler.TakePreemptions());
+                _statistics = new EngineStatistics(scheduler.Running.Count, scheduler.WaitingCount, cache.UsedBlocks, cache.TotalBlocks,
+                    cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions));
             }
-            foreach (var s in running.Concat(waiting)) s.Output.Writer.TryComplete();
+            scheduler.CloseAll();
         }
     }
 
-    private void Drain(List<Sequence> running, Queue<Sequence> waiting, KvCachePool cache)
+    private void Step(CausalLanguageModel model, PagedKvCache cache, BatchScheduler scheduler, StepPlan plan)
     {
-        while (_submitted.TryDequeue(out var sequence)) waiting.Enqueue(sequence);
-        while (_cancelled.TryDequeue(out long id))
+        SampledToken[] next;
+        using (var scope = NewDisposeScope())
         {
-            int i = running.FindIndex(s => s.Id == id);
-            if (i >= 0)
+            try
             {
-                Retire(running[i], cache, FinishReason.Cancelled, emit: false);
-                running.RemoveAt(i);
+                var logits = model.Forward(plan.Batch, cache);
+                foreach (var (sequence, count) in plan.Advances) sequence.Computed += count;
+                next = plan.Sampled.Count == 0 ? [] : Sampler.Sample(logits, plan.Sampled.Select(Row).ToList());
             }
-            else
+            catch (Exception)
             {
-                foreach (var s in waiting) if (s.Id == id) s.Cancelled = true;
+                scheduler.FailAll();
+                return;
             }
         }
-    }
 
-    private static void Admit(List<Sequence> running, Queue<Sequence> waiting, KvCachePool cache)
-    {
-        while (waiting.Count > 0)
+        for (int i = 0; i < plan.Sampled.Count; i++)
         {
-            var next = waiting.Peek();
-            if (next.Cancelled) { waiting.Dequeue(); next.Output.Writer.TryComplete(); continue; }
-            if (!cache.TryAllocate(out int slot)) return;
-            waiting.Dequeue();
-            next.Slot = slot;
-            next.Computed = 0;
-            next.Generator = new Generator(next.Sampling.Seed ?? (ulong)Random.Shared.NextInt64(), CPU);
-            running.Add(next);
-        }
-    }
-
-    private void Step(CausalLanguageModel model, KvCachePool cache, List<Sequence> running)
-    {
-        using var scope = NewDisposeScope();
-        var segments = new List<ForwardSegment>(running.Count);
-        var scheduled = new List<Sequence>(running.Count);
-        var tokens = new List<int>();
-        int budget = _options.MaxTokensPerStep;
-        // Decodes first (one token each), then prompt chunks in arrival order with what budget is left.
-        foreach (var s in running)
-        {
-            if (s.Computed < s.Tokens.Count - 1 || budget <= 0) continue;
-            segments.Add(new ForwardSegment(s.Slot, s.Computed, 1, NeedsLogits: true));
-            tokens.Add(s.Tokens[s.Computed]);
-            scheduled.Add(s);
-            budget--;
-        }
-        foreach (var s in running)
-        {
-            int pending = s.Tokens.Count - s.Computed;
-            if (pending <= 1 || budget <= 0) continue;
-            int n = Math.Min(pending, budget);
-            segments.Add(new ForwardSegment(s.Slot, s.Computed, n, NeedsLogits: n == pending));
-            for (int i = 0; i < n; i++) tokens.Add(s.Tokens[s.Computed + i]);
-            scheduled.Add(s);
-            budget -= n;
-        }
-        if (scheduled.Count == 0) return;
-
-        int[] next;
-        List<Sequence> sampled;
-        try
-        {
-            var logits = model.Forward(new ForwardBatch(segments, tokens.ToArray()), cache);
-            sampled = new List<Sequence>(scheduled.Count);
-            for (int i = 0; i < scheduled.Count; i++)
-            {
-                scheduled[i].Computed += segments[i].TokenCount;
-                if (segments[i].NeedsLogits) sampled.Add(scheduled[i]);
-            }
-            next = sampled.Count == 0 ? [] : Sampler.Sample(logits, sampled.Select(s => s.Sampling).ToList(), sampled.Select(s => s.Generator!).ToList());
-        }
-        catch (Exception)
-        {
-            foreach (var s in running) Retire(s, cache, FinishReason.Error, emit: true);
-            running.Clear();
-            return;
-        }
-
-        for (int i = 0; i < sampled.Count; i++)
-        {
-            var s = sampled[i];
-            int token = next[i];
-            s.Tokens.Add(token);
+            var s = plan.Sampled[i];
+            var token = next[i];
+            s.Tokens.Add(token.TokenId);
             FinishReason? finish = null;
-            if (s.Request.StopTokenIds.Contains(token)) finish = FinishReason.Stop;
+            if (s.Request.StopTokenIds.Contains(token.TokenId)) finish = FinishReason.Stop;
             else if (s.Generated >= s.Request.MaxTokens || s.Tokens.Count >= _options.MaxSequenceLength) finish = FinishReason.Length;
-            s.Output.Writer.TryWrite(new GeneratedToken(token, finish));
-            if (finish is not null)
-            {
-                Retire(s, cache, finish.Value, emit: false);
-                running.Remove(s);
-            }
+            s.Output.Writer.TryWrite(new GeneratedToken(token.TokenId, finish, token.Logprob, token.TopLogprobs));
+            if (finish is not null) scheduler.Retire(s);
         }
     }
 
-    private static void Retire(Sequence sequence, KvCachePool cache, FinishReason reason, bool emit)
-    {
-        if (emit) sequence.Output.Writer.TryWrite(new GeneratedToken(-1, reason));
-        sequence.Output.Writer.TryComplete();
-        if (sequence.Slot >= 0) cache.Release(sequence.Slot);
-        sequence.Slot = -1;
-        sequence.Generator?.Dispose();
-        sequence.Generator = null;
-    }
+    private static SamplingRow Row(Sequence s) => new(s.Sampling, s.Generator!, s.Tokens, s.PromptLength,
+        s.Generated < s.Request.MinTokens ? s.Request.StopTokenIds : null);
 
     public async ValueTask DisposeAsync()
     {
@@ -234,5 +175,9 @@ public sealed class InferenceEngine : IAsyncDisposable
     }
 }
 
-/// <summary>Engine load after a step: sequences running and queued, KV-cache slots in use.</summary>
-public readonly record struct EngineStatistics(int Running, int Waiting, int UsedCacheSlots, int CacheSlots, long CacheBytes);
+/// <summary>Engine load after a step: sequences running and queued, KV-cache blocks in use, preemptions so far.</summary>
+public readonly record struct EngineStatistics(int Running, int Waiting, int UsedCacheBlocks, int CacheBlocks, int BlockSize, long CacheBytes, long Preemptions)
+{
+    /// <summary>Fraction of the KV cache in use, 0–1.</summary>
+    public double CacheUsage => CacheBlocks == 0 ? 0 : (double)UsedCacheBlocks / CacheBlocks;
+}

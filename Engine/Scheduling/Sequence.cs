@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Cluster.Engine.Scheduling;
 
-/// <summary>Engine-thread state of one request: its tokens, its cache slot, its progress and its output channel.</summary>
+/// <summary>Engine-thread state of one request: its tokens, its cache blocks, its progress and its output channel.</summary>
 internal sealed class Sequence
 {
     public Sequence(long id, GenerationRequest request)
@@ -17,6 +17,7 @@ internal sealed class Sequence
         Output = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     }
 
+    /// <summary>Arrival order: lower is older. Preemption takes the newest.</summary>
     public long Id { get; }
 
     public GenerationRequest Request { get; }
@@ -25,15 +26,18 @@ internal sealed class Sequence
 
     public int PromptLength { get; }
 
-    /// <summary>Tokens whose keys/values are in the cache.</summary>
+    /// <summary>Tokens whose keys/values are in the cache. Preemption resets it: the tokens are recomputed.</summary>
     public int Computed { get; set; }
 
     public int Generated => Tokens.Count - PromptLength;
 
-    public int Slot { get; set; } = -1;
+    public List<int> Blocks { get; } = [];
 
     public bool Cancelled { get; set; }
 
+    public int Preemptions { get; set; }
+
+    /// <summary>Created on first admission and kept across preemptions, so a seeded draw continues where it was.</summary>
     public Generator? Generator { get; set; }
 
     public Channel<GeneratedToken> Output { get; }

@@ -21,6 +21,11 @@ public sealed class HfTokenizer
     private readonly bool[] _specialById;
     private readonly TokenByteTable _bytesById;
     private readonly int[] _byteFallbackIds;
+    // Pre-tokenized pieces repeat heavily in real text; caching their ids skips the BPE call. Bounded so that
+    // adversarial input cannot grow it without limit.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _pieceCache = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _pieceCacheLookup;
+    private const int PieceCacheCapacity = 50_000;
 
     private HfTokenizer(TokenizerJson definition, TokenizerConfig config)
     {
@@ -41,6 +46,7 @@ public sealed class HfTokenizer
             _idByToken[token.Content] = token.Id;
         }
         _vocabularyLookup = definition.Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+        _pieceCacheLookup = _pieceCache.GetAlternateLookup<ReadOnlySpan<char>>();
 
         VocabSize = _idByToken.Count == 0 ? 0 : _idByToken.Values.Max() + 1;
         _tokenById = new string?[VocabSize];
@@ -126,23 +132,32 @@ public sealed class HfTokenizer
     /// True for trusted text such as a rendered chat template: added tokens written in it become their ids.
     /// False for user content: <c>&lt;|im_end|&gt;</c> typed by a user is encoded as ordinary text, never as the control token.
     /// </param>
-    public IReadOnlyList<int> Encode(string text, bool allowSpecialTokens)
+    public IReadOnlyList<int> Encode(string text, bool allowSpecialTokens) => Encode(text, allowSpecialTokens, startsText: true);
+
+    /// <summary>Encodes one piece of a longer text that is encoded piece by piece.</summary>
+    /// <param name="text">The piece.</param>
+    /// <param name="allowSpecialTokens">See <see cref="Encode(string, bool)"/>.</param>
+    /// <param name="startsText">
+    /// False for a piece that continues earlier text: SentencePiece tokenizers whose prefix scheme is "first" then do not
+    /// put a <c>▁</c> before it, as they would not inside one whole text. Byte-level tokenizers ignore it.
+    /// </param>
+    public IReadOnlyList<int> Encode(string text, bool allowSpecialTokens, bool startsText)
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length / 3 + 4);
         if (!allowSpecialTokens)
         {
-            EncodeSegment(text, isFirstSegment: true, ids);
+            EncodeSegment(text, isFirstSegment: startsText, ids);
             return ids;
         }
         var position = 0;
         while (_addedTokenMatcher.TryFindNext(text, position, out var index, out var token))
         {
-            EncodeSegment(text[position..index], isFirstSegment: position == 0, ids);
+            EncodeSegment(text[position..index], isFirstSegment: startsText && position == 0, ids);
             ids.Add(token.Id);
             position = index + token.Content.Length;
         }
-        EncodeSegment(text[position..], isFirstSegment: position == 0, ids);
+        EncodeSegment(text[position..], isFirstSegment: startsText && position == 0, ids);
         return ids;
     }
 
@@ -247,12 +262,19 @@ public sealed class HfTokenizer
 
     private void EncodeByteLevelPiece(ReadOnlySpan<char> piece, List<int> ids)
     {
-        if (_definition.IgnoreMerges && TryLookupWholePiece(piece, out var wholeId))
+        if (_pieceCacheLookup.TryGetValue(piece, out var cached))
         {
-            ids.Add(wholeId);
+            ids.AddRange(cached);
             return;
         }
-        ids.AddRange(_bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false));
+        int[] pieceIds = _definition.IgnoreMerges && TryLookupWholePiece(piece, out var wholeId)
+            ? [wholeId]
+            : [.. _bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false)];
+        if (_pieceCache.Count < PieceCacheCapacity)
+        {
+            _pieceCacheLookup.TryAdd(piece, pieceIds);
+        }
+        ids.AddRange(pieceIds);
     }
 
     private bool TryLookupWholePiece(ReadOnlySpan<char> piece, out int id)

@@ -29,7 +29,7 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
     {
         var model = Model;
         var s = model.Engine.Statistics;
-        return Task.FromResult(new ModelGrainStatus(model.Name, model.Options.Device, s.Running, s.Waiting, s.UsedCacheSlots, s.CacheSlots, s.CacheBytes));
+        return Task.FromResult(new ModelGrainStatus(model.Name, model.Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize, s.CacheBytes, s.Preemptions));
     }
 
     private static SamplingParameters ToEngine(SamplingOptions o) => new()

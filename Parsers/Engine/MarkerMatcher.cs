@@ -13,6 +13,8 @@ internal sealed class MarkerMatcher
     private readonly bool[] _firstChars = new bool[128];
     private readonly HashSet<char> _firstCharsWide = [];
     private readonly StringBuilder _held = new();
+    private readonly StringBuilder _leftover = new();
+    private int _pending = -1;
 
     public MarkerMatcher(IEnumerable<string> markers)
     {
@@ -42,7 +44,9 @@ internal sealed class MarkerMatcher
 
     /// <summary>
     /// Pushes one character. Text proven not to be part of a marker is appended to <paramref name="released"/>.
-    /// Returns the index of a marker that just completed (its text is consumed), or -1.
+    /// Returns the index of a marker that just completed (its text is consumed), or -1. When a marker is also the
+    /// start of a longer one (<c>[</c> and <c>[TOOL_CALLS]</c>), the longer wins if it completes; otherwise the
+    /// shorter is reported late and the characters after it are left in <see cref="TakeLeftover"/>.
     /// </summary>
     public int Push(char c, StringBuilder released)
     {
@@ -54,15 +58,29 @@ internal sealed class MarkerMatcher
         _held.Append(c);
         while (_held.Length > 0)
         {
-            var state = Classify();
-            if (state >= 0)
+            var state = Classify(out var longer);
+            if (state >= 0 && !longer)
             {
                 _held.Clear();
+                _pending = -1;
                 return state;
+            }
+            if (state >= 0)
+            {
+                _pending = state;
+                return -1;
             }
             if (state == Prefix)
             {
                 return -1;
+            }
+            if (_pending >= 0)
+            {
+                var match = _pending;
+                _pending = -1;
+                _leftover.Append(_held, _markers[match].Length, _held.Length - _markers[match].Length);
+                _held.Clear();
+                return match;
             }
             // Not a marker start: the first held character is text; retry from the next one.
             released.Append(_held[0]);
@@ -71,11 +89,24 @@ internal sealed class MarkerMatcher
         return -1;
     }
 
+    /// <summary>Characters that followed a late-reported marker; the caller processes them next, in the new context.</summary>
+    public string TakeLeftover()
+    {
+        if (_leftover.Length == 0)
+        {
+            return "";
+        }
+        var text = _leftover.ToString();
+        _leftover.Clear();
+        return text;
+    }
+
     /// <summary>Releases everything held (end of text or a change of context).</summary>
     public void Flush(StringBuilder released)
     {
         released.Append(_held);
         _held.Clear();
+        _pending = -1;
     }
 
     /// <summary>Hands back what is held, for a context that no longer looks for these markers.</summary>
@@ -83,15 +114,17 @@ internal sealed class MarkerMatcher
     {
         var held = _held.ToString();
         _held.Clear();
+        _pending = -1;
         return held;
     }
 
     private const int Prefix = -1;
     private const int NoMatch = -2;
 
-    private int Classify()
+    private int Classify(out bool longer)
     {
         var prefix = false;
+        var full = -1;
         for (var i = 0; i < _markers.Length; i++)
         {
             var m = _markers[i];
@@ -114,10 +147,14 @@ internal sealed class MarkerMatcher
             }
             if (_held.Length == m.Length)
             {
-                return i;
+                full = full < 0 ? i : full;
             }
-            prefix = true;
+            else
+            {
+                prefix = true;
+            }
         }
-        return prefix ? Prefix : NoMatch;
+        longer = prefix;
+        return full >= 0 ? full : prefix ? Prefix : NoMatch;
     }
 }

@@ -12,7 +12,7 @@ namespace Cluster.Parsers.Engine;
 /// </summary>
 internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
 {
-    private enum State : byte { Text, StrippingSpan, SectionIdle, InCall, Recovering }
+    private enum State : byte { Text, SectionIdle, InCall, Recovering }
 
     private enum IdleMarkerKind : byte { SectionEnd, CallStart, CallEnd, Ignored }
 
@@ -23,17 +23,16 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
     private readonly MarkerMatcher _textMatcher;
     private readonly MarkerMatcher[] _idleMatchers;
     private readonly IdleMarkerKind[][] _idleKinds;
-    private readonly MarkerMatcher[] _spanEndMatchers;
     private readonly bool _rejectUnknownTools;
     private readonly bool _singleQuoteStrings;
 
     private readonly StringBuilder _content = new();
     private readonly StringBuilder _args = new();
     private readonly StringBuilder _released = new();
+    private readonly StringBuilder _heldGap = new();
     private int _argsIndex = -1;
     private List<ParserEvent> _events = [];
     private State _state;
-    private int _spanIndex;
     private int _nextIndex;
 
     // The open section.
@@ -82,12 +81,7 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
         _rejectUnknownTools = (spec.RejectUnknownTools || options.RejectUnknownTools) && options.Tools.Count > 0;
         _singleQuoteStrings = spec.Payload.Kind is PayloadKinds.Pythonic;
 
-        var textMarkers = new List<string>();
-        textMarkers.AddRange(spec.Sections.Select(s => s.Start));
-        textMarkers.AddRange(spec.StrippedMarkers);
-        textMarkers.AddRange(spec.StrippedSpans.Select(s => s.Start));
-        _textMatcher = new MarkerMatcher(textMarkers);
-        _spanEndMatchers = spec.StrippedSpans.Select(s => new MarkerMatcher([s.End])).ToArray();
+        _textMatcher = new MarkerMatcher(spec.Sections.Select(s => s.Start));
 
         _idleMatchers = new MarkerMatcher[spec.Sections.Length];
         _idleKinds = new IdleMarkerKind[spec.Sections.Length][];
@@ -139,14 +133,16 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
             switch (_state)
             {
                 case State.Text:
+                    var before = _content.Length;
                     _textMatcher.Flush(_content);
+                    if (_heldGap.Length > 0 && _content.Length > before)
+                    {
+                        _content.Insert(before, _heldGap);
+                    }
+                    _heldGap.Clear();
                     FlushContent();
                     FlushArgs();
                     return;
-                case State.StrippingSpan:
-                    _spanEndMatchers[_spanIndex].TakeHeld();
-                    _state = State.Text;
-                    break;
                 case State.SectionIdle:
                     var held = _idle.TakeHeld();
                     foreach (var c in held)
@@ -192,13 +188,6 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
             case State.Text:
                 TextStep(c);
                 break;
-            case State.StrippingSpan:
-                if (_spanEndMatchers[_spanIndex].Push(c, _released) >= 0)
-                {
-                    _state = State.Text;
-                }
-                _released.Clear();
-                break;
             case State.SectionIdle:
             case State.Recovering:
                 MatcherStep(c);
@@ -217,24 +206,29 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
         {
             FlushArgs();
         }
+        var before = _content.Length;
         var idx = _textMatcher.Push(c, _content);
+        if (_heldGap.Length > 0 && _content.Length > before)
+        {
+            _content.Insert(before, _heldGap);
+            _heldGap.Clear();
+        }
         if (idx < 0)
         {
             return;
         }
-        var sections = _spec.Sections.Length;
-        if (idx < sections)
+        // Whitespace between two sections separates calls; it is not content.
+        _heldGap.Clear();
+        BeginSection(idx);
+        Refeed(_textMatcher.TakeLeftover());
+    }
+
+    private void Refeed(string text)
+    {
+        foreach (var c in text)
         {
-            BeginSection(idx);
-            return;
+            Step(c);
         }
-        idx -= sections;
-        if (idx < _spec.StrippedMarkers.Length)
-        {
-            return;
-        }
-        _spanIndex = idx - _spec.StrippedMarkers.Length;
-        _state = State.StrippingSpan;
     }
 
     private void AppendContent(StringBuilder text)
@@ -329,11 +323,7 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
             if (_state != owner)
             {
                 // The held text (or the marker just completed) belongs to the new context.
-                var rest = idx >= 0 ? _idle.Markers[idx] : _idle.TakeHeld();
-                foreach (var r in rest)
-                {
-                    Step(r);
-                }
+                Refeed(idx >= 0 ? _idle.Markers[idx] + _idle.TakeLeftover() : _idle.TakeHeld());
                 return;
             }
         }
@@ -347,6 +337,7 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
             {
                 RecoverMarker(_idleKind[idx], _idle.Markers[idx]);
             }
+            Refeed(_idle.TakeLeftover());
         }
     }
 
@@ -439,10 +430,16 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
         }
         if (_section.End is null)
         {
+            // An open-ended section ends here. Its trailing whitespace is held: it is content only if text follows.
             var gap = _gap.ToString();
             _gap.Clear();
             CloseSection();
-            foreach (var g in gap)
+            var i = 0;
+            for (; i < gap.Length && JsonText.IsWhitespace(gap[i]); i++)
+            {
+                _heldGap.Append(gap[i]);
+            }
+            foreach (var g in gap.AsSpan(i))
             {
                 Step(g);
             }
@@ -633,7 +630,7 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
         }
         _state = State.SectionIdle;
         _awaitCallEnd = _spec.Call.End is not null;
-        if (_section.End is null && _spec.Call.List is null && _spec.Call.End is null
+        if (_section.End is null && !_listOpen && !_listClosed && _spec.Call.End is null
             && _section.MaxCalls > 0 && _sectionCallsBegun >= _section.MaxCalls)
         {
             CloseSection();

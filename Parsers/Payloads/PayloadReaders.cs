@@ -9,6 +9,8 @@ internal static class PayloadReaders
     {
         PayloadKinds.JsonObject => new JsonObjectCallReader(payload),
         PayloadKinds.NameThenJson => new NameThenJsonCallReader(payload),
+        PayloadKinds.Pythonic => new PythonicCallReader(payload),
+        PayloadKinds.RelaxedObject => new RelaxedObjectCallReader(payload),
         _ => throw new ArgumentException($"Format '{format.Name}': payload kind '{payload.Kind}' is not supported."),
     };
 }

@@ -6,7 +6,7 @@ namespace Cluster.Parsers.Reasoning;
 /// <summary>
 /// Splits a choice's text into reasoning and content by the spec's markers, holding back partial markers.
 /// Emits <see cref="ReasoningDelta"/> and <see cref="ContentDelta"/> only; compose it in front of a tool parser with
-/// <see cref="ReasoningThenToolsParser"/>.
+/// <see cref="ParserChain"/>.
 /// </summary>
 public sealed class ReasoningParser : IToolCallParser
 {

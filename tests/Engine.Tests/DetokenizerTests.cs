@@ -126,8 +126,14 @@ public class DetokenizerTests
         var detokenizer = new IncrementalDetokenizer(tokenizer);
         var lead = ByteToken(tokenizer, 0xE4);
         var middle = ByteToken(tokenizer, 0xB8);
-        detokenizer.Append(ByteToken(tokenizer, (byte)'a'));
-        detokenizer.Append(ByteToken(tokenizer, 0xAD));
+        var last = ByteToken(tokenizer, 0xAD);
+        // Warm up (JIT, tiering) on complete characters first.
+        for (var i = 0; i < 100; i++)
+        {
+            detokenizer.Append(lead);
+            detokenizer.Append(middle);
+            detokenizer.Append(last);
+        }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         var first = detokenizer.Append(lead);

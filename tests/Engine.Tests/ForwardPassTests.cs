@@ -10,14 +10,27 @@ public class ForwardPassTests
 {
     private const int MaxLength = 64;
 
-    private static (CausalLanguageModel Model, KvCachePool Cache, ModelConfig Config) Load(string path, int slots = 4)
+    private static (CausalLanguageModel Model, PagedKvCache Cache, ModelConfig Config) Load(string path)
     {
         var folder = ModelFolder.Load(path);
         var model = new CausalLanguageModel(folder.Config, MaxLength, CPU);
         model.LoadWeights(folder.Weights);
         folder.Dispose();
         var c = folder.Config;
-        return (model, new KvCachePool(c.NumHiddenLayers, slots, c.NumKeyValueHeads, MaxLength, c.HeadDim, ScalarType.Float32, CPU), c);
+        // Blocks of 4 positions, so every sequence here spans several blocks.
+        return (model, new PagedKvCache(new KvCacheShape(c.NumHiddenLayers, c.NumKeyValueHeads, c.HeadDim, 4), 128, ScalarType.Float32, CPU), c);
+    }
+
+    /// <summary>A block table covering <paramref name="positions"/>, taken from the pool.</summary>
+    private static List<int> Blocks(PagedKvCache cache, int positions)
+    {
+        var table = new List<int>();
+        for (int i = 0; i < cache.BlocksFor(positions); i++)
+        {
+            Assert.True(cache.TryAllocate(out int block));
+            table.Add(block);
+        }
+        return table;
     }
 
     private static int[] Prompt(int length, int vocab, int seed)
@@ -39,7 +52,7 @@ public class ForwardPassTests
         using var __ = cache;
         using var noGrad = no_grad();
         var tokens = Prompt(7, config.VocabSize, 3);
-        var batch = new ForwardBatch([new ForwardSegment(0, 0, 5, NeedsLogits: true), new ForwardSegment(1, 0, 2, NeedsLogits: false)], tokens);
+        var batch = new ForwardBatch([new ForwardSegment(Blocks(cache, 5), 0, 5, NeedsLogits: true), new ForwardSegment(Blocks(cache, 2), 0, 2, NeedsLogits: false)], tokens);
         using var logits = model.Forward(batch, cache);
         Assert.Equal(new long[] { 1, config.VocabSize }, logits.shape);
         Assert.Equal(ScalarType.Float32, logits.dtype);
@@ -65,13 +78,15 @@ public class ForwardPassTests
         if (slidingWindow is not null) Assert.Equal(slidingWindow, config.SlidingWindow);
         var tokens = Prompt(24, config.VocabSize, 11);
 
-        // Slot 0: a 6-token prefill, then one token at a time through the cache.
-        using (model.Forward(new ForwardBatch([new ForwardSegment(0, 0, 6, true)], tokens[..6]), cache)) { }
+        // One sequence: a 6-token prefill, then one token at a time through the cache.
+        var incremental = Blocks(cache, tokens.Length);
+        var scratch = Blocks(cache, tokens.Length);
+        using (model.Forward(new ForwardBatch([new ForwardSegment(incremental, 0, 6, true)], tokens[..6]), cache)) { }
         for (int p = 6; p < tokens.Length; p++)
         {
-            using var cached = model.Forward(new ForwardBatch([new ForwardSegment(0, p, 1, true)], [tokens[p]]), cache);
-            // Slot 1: the whole prefix from scratch.
-            using var full = model.Forward(new ForwardBatch([new ForwardSegment(1, 0, p + 1, true)], tokens[..(p + 1)]), cache);
+            using var cached = model.Forward(new ForwardBatch([new ForwardSegment(incremental, p, 1, true)], [tokens[p]]), cache);
+            // Another: the whole prefix from scratch.
+            using var full = model.Forward(new ForwardBatch([new ForwardSegment(scratch, 0, p + 1, true)], tokens[..(p + 1)]), cache);
             double difference = (cached - full).abs().max().item<float>();
             Assert.True(difference < 1e-4, $"position {p}: max |cached - full| = {difference}");
         }
@@ -81,15 +96,15 @@ public class ForwardPassTests
     public void Sequences_batched_in_one_step_get_the_logits_they_get_alone()
     {
         using var directory = new TinyModelDirectory(TinyModelArchitecture.Qwen3, seed: 9);
-        var (model, cache, config) = Load(directory.Path, slots: 4);
+        var (model, cache, config) = Load(directory.Path);
         using var _ = model;
         using var __ = cache;
         using var noGrad = no_grad();
         var a = Prompt(9, config.VocabSize, 1);
         var b = Prompt(4, config.VocabSize, 2);
-        using var aloneA = model.Forward(new ForwardBatch([new ForwardSegment(0, 0, a.Length, true)], a), cache);
-        using var aloneB = model.Forward(new ForwardBatch([new ForwardSegment(1, 0, b.Length, true)], b), cache);
-        using var together = model.Forward(new ForwardBatch([new ForwardSegment(2, 0, a.Length, true), new ForwardSegment(3, 0, b.Length, true)], [.. a, .. b]), cache);
+        using var aloneA = model.Forward(new ForwardBatch([new ForwardSegment(Blocks(cache, a.Length), 0, a.Length, true)], a), cache);
+        using var aloneB = model.Forward(new ForwardBatch([new ForwardSegment(Blocks(cache, b.Length), 0, b.Length, true)], b), cache);
+        using var together = model.Forward(new ForwardBatch([new ForwardSegment(Blocks(cache, a.Length), 0, a.Length, true), new ForwardSegment(Blocks(cache, b.Length), 0, b.Length, true)], [.. a, .. b]), cache);
         Assert.True((together[0] - aloneA[0]).abs().max().item<float>() < 1e-4);
         Assert.True((together[1] - aloneB[0]).abs().max().item<float>() < 1e-4);
     }

@@ -11,6 +11,9 @@ public static class TokenizerFixtures
 {
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+    /// <summary>The split pattern Llama 3's tokenizer.json declares (digits in groups of at most three).</summary>
+    public const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
     /// <summary>GPT-2's bytes_to_unicode, written out independently of the code under test.</summary>
     public static char[] Gpt2ByteChars()
     {
@@ -28,6 +31,7 @@ public static class TokenizerFixtures
     [
         "Ġ t", "h e", "Ġt he", "i n", "Ġ a", "e r", "o n", "Ġ w", "o r", "Ġa n", "Ġan d", "l l", "he ll", "hell o", "Ġ hello", "Ġw or", "Ġwor l", "Ġworl d", "Ġ {", "\" :", "Ġ \"", "n a", "na m", "nam e", "ä ½", "ä½ ł",
         "å ¥", "å¥ ½", "ð Ł", "Ġ Ġ", "ĠĠ ĠĠ", "Ċ Ċ", "i s", "Ġt h", "Ġth is",
+        "1 2", "3 4", "12 3", "4 5", "45 6",
     ];
 
     public static readonly (string Content, bool Special)[] AddedTokens = [("<|endoftext|>", true), ("<|im_start|>", true), ("<|im_end|>", true), ("<tool_call>", false)];
@@ -36,7 +40,10 @@ public static class TokenizerFixtures
     /// A GPT-2 style byte-level BPE: bytes in GPT-2 order, then one token per merge; a ByteLevel pre-tokenizer with
     /// use_regex (GPT-2 split), merges as "a b" strings or as ["a", "b"] pairs.
     /// </summary>
-    public static string WriteByteLevel(string directory, bool pairMerges, bool ignoreMerges = false, string? extraVocabToken = null)
+    /// <param name="splitPattern">
+    /// When given, the Llama 3 / Qwen2 layout: a Split pre-tokenizer with this pattern followed by ByteLevel without regex.
+    /// </param>
+    public static string WriteByteLevel(string directory, bool pairMerges, bool ignoreMerges = false, string? extraVocabToken = null, string? splitPattern = null)
     {
         var chars = Gpt2ByteChars();
         var vocab = new Dictionary<string, int>();
@@ -58,7 +65,17 @@ public static class TokenizerFixtures
             version = "1.0",
             added_tokens = added,
             normalizer = (object?)null,
-            pre_tokenizer = new { type = "ByteLevel", add_prefix_space = false, trim_offsets = true, use_regex = true },
+            pre_tokenizer = splitPattern is null
+                ? (object)new { type = "ByteLevel", add_prefix_space = false, trim_offsets = true, use_regex = true }
+                : new
+                {
+                    type = "Sequence",
+                    pretokenizers = new object[]
+                    {
+                        new { type = "Split", pattern = new { Regex = splitPattern }, behavior = "Isolated", invert = false },
+                        new { type = "ByteLevel", add_prefix_space = false, trim_offsets = true, use_regex = false },
+                    },
+                },
             decoder = new { type = "ByteLevel", add_prefix_space = true, trim_offsets = true, use_regex = true },
             model = new
             {
@@ -78,7 +95,9 @@ public static class TokenizerFixtures
     /// A Llama-2 / Mistral style SentencePiece BPE: &lt;0xNN&gt; byte tokens, ▁ for spaces, Prepend/Replace normalizer
     /// and the Replace/ByteFallback/Fuse/Strip decoder.
     /// </summary>
-    public static string WriteSentencePiece(string directory)
+    /// <param name="directory">Where to write tokenizer.json and tokenizer_config.json.</param>
+    /// <param name="metaspace">Newer files' layout: a Metaspace pre-tokenizer and decoder instead of the normalizer sequence.</param>
+    public static string WriteSentencePiece(string directory, bool metaspace = false)
     {
         var vocab = new Dictionary<string, int> { ["<unk>"] = 0, ["<s>"] = 1, ["</s>"] = 2 };
         for (var b = 0; b < 256; b++)
@@ -103,7 +122,7 @@ public static class TokenizerFixtures
                 new { id = 1, content = "<s>", special = true },
                 new { id = 2, content = "</s>", special = true },
             },
-            normalizer = new
+            normalizer = metaspace ? null : new
             {
                 type = "Sequence",
                 normalizers = new object[]
@@ -112,13 +131,13 @@ public static class TokenizerFixtures
                     new { type = "Replace", pattern = new { String = " " }, content = "▁" },
                 },
             },
-            pre_tokenizer = (object?)null,
+            pre_tokenizer = metaspace ? new { type = "Metaspace", replacement = "▁", prepend_scheme = "first", split = false } : null,
             post_processor = new
             {
                 type = "TemplateProcessing",
                 single = new object[] { new { SpecialToken = new { id = "<s>", type_id = 0 } }, new { Sequence = new { id = "A", type_id = 0 } } },
             },
-            decoder = new
+            decoder = metaspace ? (object)new { type = "Metaspace", replacement = "▁", prepend_scheme = "first", split = false } : new
             {
                 type = "Sequence",
                 decoders = new object[]
@@ -213,6 +232,37 @@ public class TokenizerTests
     }
 
     [Fact]
+    public void Llama3_layout_splits_with_its_own_pattern()
+    {
+        using var dir = new TemporaryDirectory();
+        var path = TokenizerFixtures.WriteByteLevel(dir.Path, pairMerges: true, ignoreMerges: true, splitPattern: TokenizerFixtures.Llama3Pattern);
+        var tokenizer = HfTokenizer.Load(path);
+        var reference = ReferenceFor(path, new Regex(TokenizerFixtures.Llama3Pattern));
+        foreach (var text in SampleTexts.Append("1234567 and 12,345.678 THE End's"))
+        {
+            Assert.Equal(reference.Encode(text), tokenizer.Encode(text, allowSpecialTokens: false));
+        }
+        // Digits are split in groups of three before merging; GPT-2's pattern keeps the run whole.
+        Assert.Equal("123|456|7", string.Join("|", tokenizer.Encode("1234567", false).Select(id => tokenizer.IdToToken(id))));
+        using var gpt2Dir = new TemporaryDirectory();
+        var gpt2 = HfTokenizer.Load(TokenizerFixtures.WriteByteLevel(gpt2Dir.Path, pairMerges: true));
+        Assert.Equal("12|34|5|6|7", string.Join("|", gpt2.Encode("1234567", false).Select(id => gpt2.IdToToken(id))));
+    }
+
+    [Fact]
+    public void Encoding_is_safe_from_many_threads()
+    {
+        var tokenizer = TinyModels.Tokenizer;
+        var texts = SampleTexts.Select(t => t.Normalize(NormalizationForm.FormC)).ToArray();
+        var expected = texts.Select(t => tokenizer.Encode(t, allowSpecialTokens: true)).ToArray();
+        Parallel.For(0, 2000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var index = i % texts.Length;
+            Assert.Equal(expected[index], tokenizer.Encode(texts[index], allowSpecialTokens: true));
+        });
+    }
+
+    [Fact]
     public void Both_merge_notations_give_the_same_tokenizer()
     {
         using var strings = new TemporaryDirectory();
@@ -264,10 +314,14 @@ public class TokenizerTests
     }
 
     [Fact]
-    public void Text_is_NFC_normalized_before_splitting()
+    public void Text_is_NFC_normalized_before_splitting_where_the_runtime_can_normalize()
     {
         var tokenizer = TinyModels.Tokenizer;
-        Assert.Equal(tokenizer.Encode("caf\u00e9", false), tokenizer.Encode("cafe\u0301", false));
+        var decomposed = tokenizer.Encode("cafe\u0301", false);
+        // Normalization needs ICU; with InvariantGlobalization the runtime leaves text as is, and so must we.
+        var expected = "cafe\u0301".Normalize(NormalizationForm.FormC) == "caf\u00e9" ? "caf\u00e9" : "cafe\u0301";
+        Assert.Equal(tokenizer.Encode(expected, false), decomposed);
+        Assert.Equal(expected, tokenizer.Decode(decomposed, false));
     }
 
     [Fact]
@@ -361,6 +415,27 @@ public class TokenizerTests
         Assert.Equal([2], tokenizer.EosTokenIds);
         Assert.Equal("T", tokenizer.Config.ChatTemplates["tool_use"]);
         Assert.Equal("D", tokenizer.Config.ChatTemplate);
+    }
+
+    [Fact]
+    public void Metaspace_layout_encodes_like_the_normalizer_layout()
+    {
+        using var legacyDir = new TemporaryDirectory();
+        using var metaspaceDir = new TemporaryDirectory();
+        var legacy = HfTokenizer.Load(TokenizerFixtures.WriteSentencePiece(legacyDir.Path));
+        var metaspace = HfTokenizer.Load(TokenizerFixtures.WriteSentencePiece(metaspaceDir.Path, metaspace: true));
+        foreach (var text in new[] { "hello world 中!", "  two  spaces", "café" })
+        {
+            var ids = metaspace.Encode(text, allowSpecialTokens: false);
+            Assert.Equal(legacy.Encode(text, allowSpecialTokens: false), ids);
+            Assert.Equal(text, metaspace.Decode(ids, skipSpecialTokens: true));
+        }
+        // "first": only the start of the text gets the ▁ prefix, not the text after an added token.
+        var afterBos = metaspace.Encode("<s>hello", allowSpecialTokens: true);
+        Assert.Equal([1, metaspace.TokenToId("h")!.Value], afterBos.Take(2));
+        Assert.Equal(metaspace.TokenToId("▁hello"), legacy.Encode("<s>hello", allowSpecialTokens: true)[1]);
+        // Encoding a text piece by piece gives the same ids when later pieces say they continue the text.
+        Assert.Equal(afterBos, metaspace.Encode("<s>", true).Concat(metaspace.Encode("hello", false, startsText: false)));
     }
 
     [Fact]

@@ -159,7 +159,7 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
         reader.Dispose();
         response.Dispose();
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (engine.Statistics.UsedCacheSlots > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.Equal(0, engine.Statistics.UsedCacheSlots);
+        while (engine.Statistics.UsedCacheBlocks > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(0, engine.Statistics.UsedCacheBlocks);
     }
 }

@@ -164,7 +164,7 @@ CASES = [
     ("access", "{{ d.missing.deeper }}", {"d": {"a": 1}}),
     ("access", "{{ undefined_var.attr }}", {}),
     ("access", "{{ n.attr }}", {"n": None}),
-    ("access", "{{ d.items }}", {"d": {"items": 5}}),
+    ("access", "{{ d.items is defined }} {{ d.items is callable }}", {"d": {"items": 5}}),
     ("access", "{{ d['items'] }}", {"d": {"items": 5}}),
     ("access", "{{ m.content }}|{{ m['role'] }}|{{ m.tool_calls[0].function.arguments.a }}", {"m": MSGS[2]}),
     ("access", "{{ s[0] }}{{ s[-1] }}{{ s.upper() }}", {"s": "abc"}),

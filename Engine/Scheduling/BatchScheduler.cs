@@ -1,0 +1,165 @@
+using Cluster.Engine.KvCache;
+using Cluster.Engine.Models;
+using static TorchSharp.torch;
+
+namespace Cluster.Engine.Scheduling;
+
+/// <summary>
+/// Decides, between steps, which sequences run and how many tokens each advances, under the KV-cache budget.
+/// Admission is first come, first served. When a running sequence needs a block and none is free, the newest
+/// running sequence is preempted: its blocks are freed and it returns to the head of the queue, to be
+/// recomputed (prompt plus what it generated) when memory allows. Runs only on the engine thread.
+/// </summary>
+internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache)
+{
+    private readonly LinkedList<Sequence> _waiting = new();
+    private int _preemptions;
+
+    /// <summary>Running sequences, oldest first.</summary>
+    public List<Sequence> Running { get; } = [];
+
+    public int WaitingCount => _waiting.Count;
+
+    public bool Idle => Running.Count == 0 && _waiting.Count == 0;
+
+    public void Enqueue(Sequence sequence) => _waiting.AddLast(sequence);
+
+    public int TakePreemptions()
+    {
+        int n = _preemptions;
+        _preemptions = 0;
+        return n;
+    }
+
+    public void Cancel(long id)
+    {
+        var running = Running.Find(s => s.Id == id);
+        if (running is not null)
+        {
+            Retire(running);
+            return;
+        }
+        for (var node = _waiting.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Id != id) continue;
+            node.Value.Output.Writer.TryComplete();
+            node.Value.Generator?.Dispose();
+            _waiting.Remove(node);
+            return;
+        }
+    }
+
+    /// <summary>Moves waiting sequences to running while they fit, keeping a block of headroom per running sequence.</summary>
+    public void Admit()
+    {
+        while (_waiting.First is { } node && Running.Count < options.MaxSequences)
+        {
+            var next = node.Value;
+            int needed = cache.BlocksFor(next.Tokens.Count + 1);
+            if (cache.FreeBlocks - needed < (Running.Count == 0 ? 0 : Running.Count)) return;
+            _waiting.RemoveFirst();
+            next.Computed = 0;
+            next.Generator ??= new Generator(next.Sampling.Seed ?? (ulong)Random.Shared.NextInt64(), CPU);
+            Running.Add(next);
+            Running.Sort((a, b) => a.Id.CompareTo(b.Id));
+        }
+    }
+
+    /// <summary>Plans the next step, allocating the blocks it needs (preempting if it must); null when there is nothing to run.</summary>
+    public StepPlan? Plan()
+    {
+        int budget = options.MaxTokensPerStep;
+        var work = new List<(Sequence Sequence, int Tokens)>();
+        // Decodes first (one token each), then prompt chunks, oldest first, with what budget is left.
+        foreach (var s in Running)
+            if (s.Tokens.Count - s.Computed == 1 && budget > 0) { work.Add((s, 1)); budget--; }
+        foreach (var s in Running)
+        {
+            int pending = s.Tokens.Count - s.Computed;
+            if (pending <= 1 || budget <= 0) continue;
+            int n = Math.Min(pending, budget);
+            work.Add((s, n));
+            budget -= n;
+        }
+
+        var planned = new List<(Sequence Sequence, int Tokens)>(work.Count);
+        foreach (var (s, n) in work.OrderBy(w => w.Sequence.Id))
+        {
+            if (!Running.Contains(s)) continue; // preempted while making room for an older one
+            if (EnsureBlocks(s, s.Computed + n)) planned.Add((s, n));
+        }
+        if (planned.Count == 0) return null;
+
+        var segments = new List<ForwardSegment>(planned.Count);
+        var tokens = new List<int>();
+        var sampled = new List<Sequence>();
+        foreach (var (s, n) in planned)
+        {
+            bool last = s.Computed + n == s.Tokens.Count;
+            segments.Add(new ForwardSegment(s.Blocks, s.Computed, n, NeedsLogits: last));
+            for (int i = 0; i < n; i++) tokens.Add(s.Tokens[s.Computed + i]);
+            if (last) sampled.Add(s);
+        }
+        return new StepPlan(new ForwardBatch(segments, tokens.ToArray()), planned, sampled);
+    }
+
+    private bool EnsureBlocks(Sequence sequence, int positions)
+    {
+        int needed = cache.BlocksFor(positions);
+        while (sequence.Blocks.Count < needed)
+        {
+            if (cache.TryAllocate(out int block))
+            {
+                sequence.Blocks.Add(block);
+                continue;
+            }
+            var victim = Running[^1];
+            if (victim == sequence && Running.Count == 1)
+            {
+                // Alone and still out of room: the budget cannot hold this sequence any longer.
+                sequence.Output.Writer.TryWrite(new GeneratedToken(-1, FinishReason.Length));
+                Retire(sequence);
+                return false;
+            }
+            Preempt(victim);
+            if (victim == sequence) return false;
+        }
+        return true;
+    }
+
+    private void Preempt(Sequence sequence)
+    {
+        Running.Remove(sequence);
+        cache.Free(sequence.Blocks);
+        sequence.Computed = 0;
+        sequence.Preemptions++;
+        _preemptions++;
+        _waiting.AddFirst(sequence);
+    }
+
+    /// <summary>Ends a sequence: its output completes and its blocks return to the pool.</summary>
+    public void Retire(Sequence sequence)
+    {
+        Running.Remove(sequence);
+        sequence.Output.Writer.TryComplete();
+        cache.Free(sequence.Blocks);
+        sequence.Generator?.Dispose();
+        sequence.Generator = null;
+    }
+
+    public void FailAll()
+    {
+        foreach (var s in Running.ToList())
+        {
+            s.Output.Writer.TryWrite(new GeneratedToken(-1, FinishReason.Error));
+            Retire(s);
+        }
+    }
+
+    public void CloseAll()
+    {
+        foreach (var s in Running.ToList()) Retire(s);
+        foreach (var s in _waiting) s.Output.Writer.TryComplete();
+        _waiting.Clear();
+    }
+}

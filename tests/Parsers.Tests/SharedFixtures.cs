@@ -1,0 +1,23 @@
+namespace Cluster.Parsers.Tests;
+
+/// <summary>Locates /work/shared (the sibling of the folder holding Cluster.sln).</summary>
+internal static class SharedFixtures
+{
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cluster.sln")))
+        {
+            dir = dir.Parent;
+        }
+        if (dir?.Parent is null)
+        {
+            throw new DirectoryNotFoundException("Cluster.sln not found above " + AppContext.BaseDirectory);
+        }
+        return Path.Combine(dir.Parent.FullName, "shared");
+    });
+
+    public static string Path_(params string[] parts) => Path.Combine([Root.Value, .. parts]);
+
+    public static string VectorsFile => Path_("fixtures", "tool_parsers", "vllm_parser_vectors.json");
+}
