@@ -8,11 +8,12 @@ return command switch
 {
     "serve" => await ServeCommand.RunAsync(rest, Console.Out, Console.Error),
     "make-tiny-model" => MakeTinyModelCommand.Run(rest, Console.Out, Console.Error),
+    "render-template" => RenderTemplateCommand.Run(rest, Console.In, Console.Out, Console.Error),
     _ => Usage(command),
 };
 
 static int Usage(string command)
 {
-    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, make-tiny-model");
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, make-tiny-model, render-template");
     return 2;
 }

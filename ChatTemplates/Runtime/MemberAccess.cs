@@ -30,6 +30,8 @@ internal static class MemberAccess
     public static object? GetItem(object? target, object? key)
     {
         target = PythonOperators.Unwrap(target);
+        if (target is string text && key is long && PythonStrings.HasSurrogates(text))
+            return GetItem(new PyTuple([.. PythonStrings.CodePoints(text)]), key) is string ch ? ch : Undefined.Member(target, key);
         switch (target)
         {
             case Undefined u:
@@ -81,6 +83,8 @@ internal static class MemberAccess
     {
         target = PythonOperators.Unwrap(target);
         if (target is Undefined u) throw u.Fail();
+        if (target is string text && PythonStrings.HasSurrogates(text))
+            return string.Concat(((PyTuple)Slice(new PyTuple([.. PythonStrings.CodePoints(text)]), start, stop, step)!).Cast<string>());
         var length = target switch
         {
             string s => s.Length,

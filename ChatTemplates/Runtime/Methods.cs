@@ -52,8 +52,8 @@ internal static class Methods
         "endswith" => Method(name, a => Affix(s, a.Get(0, "suffix"), name, (x, p) => x.EndsWith(p, StringComparison.Ordinal))),
         "replace" => Method(name, a => PythonStrings.Replace(s, RequireString(a.Get(0, "old"), name), RequireString(a.Get(1, "new"), name),
             a.Get(2, "count") is long n ? n : -1)),
-        "upper" => Method(name, _ => s.ToUpperInvariant()),
-        "lower" => Method(name, _ => s.ToLowerInvariant()),
+        "upper" => Method(name, _ => PythonStrings.Upper(s)),
+        "lower" => Method(name, _ => PythonStrings.Lower(s)),
         "title" => Method(name, _ => PythonStrings.Title(s)),
         "capitalize" => Method(name, _ => PythonStrings.Capitalize(s)),
         "swapcase" => Method(name, _ => string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)))),
@@ -272,6 +272,32 @@ internal static class PythonStrings
             previousCased = char.IsLetter(c);
         }
         return sb.ToString();
+    }
+
+    /// <summary>Python's <c>str.upper()</c>: full case mapping, so "ß" becomes "SS" (.NET maps one char to one char).</summary>
+    public static string Upper(string s)
+    {
+        var upper = s.ToUpperInvariant();
+        return upper.AsSpan().IndexOfAny("ßﬀﬁﬂﬃﬄﬅﬆ") < 0 ? upper
+            : upper.Replace("ß", "SS", StringComparison.Ordinal).Replace("ﬀ", "FF", StringComparison.Ordinal)
+                .Replace("ﬁ", "FI", StringComparison.Ordinal).Replace("ﬂ", "FL", StringComparison.Ordinal)
+                .Replace("ﬃ", "FFI", StringComparison.Ordinal).Replace("ﬄ", "FFL", StringComparison.Ordinal)
+                .Replace("ﬅ", "ST", StringComparison.Ordinal).Replace("ﬆ", "ST", StringComparison.Ordinal);
+    }
+
+    /// <summary>Python's <c>str.lower()</c>: full case mapping, so "İ" becomes "i" plus a combining dot.</summary>
+    public static string Lower(string s) =>
+        s.Contains('İ') ? s.Replace("İ", "i\u0307", StringComparison.Ordinal).ToLowerInvariant() : s.ToLowerInvariant();
+
+    /// <summary>Whether indexing needs code points: Python counts a surrogate pair as one character.</summary>
+    public static bool HasSurrogates(string s) => s.AsSpan().IndexOfAnyInRange('\ud800', '\udfff') >= 0;
+
+    /// <summary>The code points of a string, each as a string.</summary>
+    public static List<string> CodePoints(string s)
+    {
+        var result = new List<string>(s.Length);
+        foreach (var rune in s.EnumerateRunes()) result.Add(rune.ToString());
+        return result;
     }
 
     public static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();

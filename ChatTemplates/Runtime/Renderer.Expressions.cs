@@ -38,6 +38,15 @@ internal sealed partial class Renderer
                 }
                 return dict;
             case CallExpr call:
+                // obj.method(...) on a str, dict or list runs the method directly instead of binding it first.
+                if (call.Callee is AttributeExpr method)
+                {
+                    var target = Evaluate(method.Target, scope);
+                    var arguments = EvaluateArguments(call.Arguments, scope);
+                    return Methods.TryInvoke(target, method.Name, arguments, out var result)
+                        ? result
+                        : Invoke(MemberAccess.GetAttribute(target, method.Name), arguments);
+                }
                 return Invoke(Evaluate(call.Callee, scope), EvaluateArguments(call.Arguments, scope));
             case FilterExpr f:
                 return ApplyFilterChain(f, null, scope);
@@ -110,6 +119,8 @@ internal sealed partial class Renderer
 
     public CallArguments EvaluateArguments(CallSyntax syntax, Scope scope)
     {
+        if (syntax.Positional.Count == 0 && syntax.Keywords.Count == 0 && syntax.Splat is null && syntax.KeywordSplat is null)
+            return CallArguments.None;
         var positional = new List<object?>(syntax.Positional.Count);
         foreach (var p in syntax.Positional) positional.Add(Evaluate(p, scope));
         if (syntax.Splat is not null) positional.AddRange(PythonOperators.Iterate(Evaluate(syntax.Splat, scope)));

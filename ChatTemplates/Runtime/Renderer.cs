@@ -75,8 +75,8 @@ internal sealed partial class Renderer
             case CallBlockStmt c:
                 var caller = new Macro(new MacroStmt("caller", c.Parameters, c.Body, true, true, true, c.Line), scope);
                 var callee = Evaluate(c.Call.Callee, scope);
-                var args = EvaluateArguments(c.Call.Arguments, scope);
-                args.Keywords.Add(new("caller", caller));
+                var evaluated = EvaluateArguments(c.Call.Arguments, scope);
+                var args = new CallArguments(evaluated.Positional, [.. evaluated.Keywords, new("caller", caller)]);
                 PythonFormatting.AppendStr(output, Invoke(callee, args));
                 return Flow.Normal;
             case FilterBlockStmt fb:

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -13,7 +15,7 @@ public static class JsonValues
         {
             case null: return null;
             case JsonObject obj:
-                var dict = new PyDict();
+                var dict = new PyDict(obj.Count);
                 foreach (var kv in obj) dict[kv.Key] = FromJson(kv.Value);
                 return dict;
             case JsonArray array:
@@ -21,27 +23,50 @@ public static class JsonValues
                 foreach (var item in array) list.Add(FromJson(item));
                 return list;
             case JsonValue value:
-                return value.GetValueKind() switch
-                {
-                    JsonValueKind.String => value.GetValue<string>(),
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    JsonValueKind.Null => null,
-                    JsonValueKind.Number => Number(value),
-                    _ => throw new ArgumentException($"unsupported JSON value {value}"),
-                };
+                return value.TryGetValue<JsonElement>(out var element) ? FromElement(element) : FromClrValue(value);
             default:
                 throw new ArgumentException($"unsupported JSON node {node.GetType().Name}");
         }
     }
 
-    private static object Number(JsonValue value)
+    // Parsed JSON: the element keeps its literal, and Python's json.loads makes an int unless it has a fraction or exponent.
+    private static object? FromElement(JsonElement element) => element.ValueKind switch
     {
-        if (value.TryGetValue<long>(out var l)) return l;
-        var text = value.ToJsonString();
-        // Python's json.loads makes a float only when the literal has a fraction or an exponent.
-        if (!text.Contains('.') && !text.Contains('e') && !text.Contains('E') && value.TryGetValue<decimal>(out var big))
-            return (double)big;
-        return value.GetValue<double>();
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : NumberFromLiteral(element.GetRawText()),
+        _ => FromJson(JsonNode.Parse(element.GetRawText())),
+    };
+
+    // Values built in code keep their CLR type: integral types are ints, floating types floats.
+    private static object? FromClrValue(JsonValue value)
+    {
+        switch (value.GetValueKind())
+        {
+            case JsonValueKind.String: return value.GetValue<string>();
+            case JsonValueKind.True: return true;
+            case JsonValueKind.False: return false;
+            case JsonValueKind.Null: return null;
+            case JsonValueKind.Number:
+                if (value.TryGetValue<long>(out var l)) return l;
+                if (value.TryGetValue<int>(out var i)) return (long)i;
+                if (value.TryGetValue<double>(out var d)) return d;
+                if (value.TryGetValue<float>(out var f)) return (double)f;
+                if (value.TryGetValue<decimal>(out var m)) return (double)m;
+                return NumberFromLiteral(value.ToJsonString());
+            default: throw new ArgumentException($"unsupported JSON value {value}");
+        }
+    }
+
+    private static object NumberFromLiteral(string text)
+    {
+        if (text.AsSpan().IndexOfAny('.', 'e', 'E') < 0)
+        {
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) return l;
+            return BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        }
+        return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 }

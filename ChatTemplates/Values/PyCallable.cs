@@ -3,8 +3,8 @@ namespace Cluster.ChatTemplates.Values;
 /// <summary>Arguments of a call: positional values and keyword values in source order.</summary>
 public sealed class CallArguments(List<object?> positional, List<KeyValuePair<string, object?>> keywords)
 {
-    /// <summary>No arguments.</summary>
-    public static CallArguments None => new([], []);
+    /// <summary>No arguments (shared: callees must not modify the lists).</summary>
+    public static CallArguments None { get; } = new([], []);
 
     /// <summary>Positional arguments.</summary>
     public List<object?> Positional { get; } = positional;

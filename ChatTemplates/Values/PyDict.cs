@@ -6,6 +6,9 @@ public sealed class PyDict : OrderedDictionary<object, object?>
     /// <summary>Creates an empty dict.</summary>
     public PyDict() : base(PythonKeyComparer.Instance) { }
 
+    /// <summary>Creates an empty dict with room for <paramref name="capacity"/> entries.</summary>
+    public PyDict(int capacity) : base(capacity, PythonKeyComparer.Instance) { }
+
     /// <summary>Looks up a key that may be None (never present: JSON objects have string keys).</summary>
     public bool TryGet(object? key, out object? value)
     {
@@ -19,7 +22,8 @@ internal sealed class PythonKeyComparer : IEqualityComparer<object>
 {
     public static readonly PythonKeyComparer Instance = new();
 
-    public new bool Equals(object? x, object? y) => PythonOperators.AreEqual(x, y);
+    public new bool Equals(object? x, object? y) =>
+        x is string a && y is string b ? string.Equals(a, b, StringComparison.Ordinal) : PythonOperators.AreEqual(x, y);
 
     public int GetHashCode(object obj) => obj switch
     {

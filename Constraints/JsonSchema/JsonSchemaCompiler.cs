@@ -29,13 +29,15 @@ internal sealed class JsonSchemaCompiler
     {
         "title", "description", "default", "examples", "$schema", "$id", "$comment", "$anchor", "deprecated", "readOnly", "writeOnly",
         "contentEncoding", "contentMediaType", "$defs", "definitions", "discriminator", "strict",
+        // OpenAPI's nullable is not JSON Schema: validators ignore it, so generating null for it would fail them.
+        "nullable",
     };
 
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "type", "enum", "const", "properties", "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems",
         "anyOf", "oneOf", "allOf", "$ref", "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
-        "exclusiveMaximum", "nullable",
+        "exclusiveMaximum",
     };
 
     private static readonly string[] ObjectKeywords = ["properties", "required", "additionalProperties"];
@@ -154,10 +156,6 @@ internal sealed class JsonSchemaCompiler
                 "array" => ArrayValue(schema, pointer),
                 _ => throw new UnsupportedSchemaException("type", pointer, $"unknown type '{type}'"),
             });
-        }
-        if (schema["nullable"] is JsonValue nullable && nullable.GetValueKind() == JsonValueKind.True && !typeList.Contains("null"))
-        {
-            grammars.Add(Grammar.Literal("null"));
         }
         return grammars.Count == 0 ? Grammar.Nothing : Grammar.Alternatives([.. grammars]);
     }

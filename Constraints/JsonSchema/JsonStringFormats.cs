@@ -2,12 +2,12 @@ namespace Cluster.Constraints.JsonSchema;
 
 /// <summary>
 /// Regexes (full match) for the string <c>format</c>s we enforce. Each generates only values that strict validators accept
-/// (e.g. days that exist in every year, no leap seconds), a subset of what the format allows.
+/// (years 1000–9999, days that exist in every year, no leap seconds), a subset of what the format allows.
 /// </summary>
 internal static class JsonStringFormats
 {
     private const string Date =
-        @"[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))";
+        @"[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))";
 
     private const string Time = @"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
 

@@ -12,6 +12,9 @@ public sealed record TokenGenerationRequest
 
     /// <summary>Generation ends after any of these (end-of-sequence ids unless the request ignores them).</summary>
     [Id(3)] public int[] StopTokenIds { get; init; } = [];
+
+    /// <summary>Stop tokens are impossible until this many tokens were generated.</summary>
+    [Id(4)] public int MinTokens { get; init; }
 }
 
 /// <summary>Sampling fields of an OpenAI/vLLM request. Temperature 0 is greedy.</summary>
@@ -27,11 +30,34 @@ public sealed record SamplingOptions
     [Id(3)] public float MinP { get; init; }
 
     [Id(4)] public ulong? Seed { get; init; }
+
+    [Id(5)] public float PresencePenalty { get; init; }
+
+    [Id(6)] public float FrequencyPenalty { get; init; }
+
+    [Id(7)] public float RepetitionPenalty { get; init; } = 1f;
+
+    /// <summary>OpenAI's <c>logit_bias</c>: token id → bias added to its logit.</summary>
+    [Id(8)] public Dictionary<int, float>? LogitBias { get; init; }
+
+    /// <summary>Null: no log-probabilities; otherwise the number of top alternatives wanted per token (0–20).</summary>
+    [Id(9)] public int? Logprobs { get; init; }
 }
 
-/// <summary>One generated token; <see cref="FinishReason"/> is set on the last one of the sequence.</summary>
+/// <summary>
+/// One generated token; <see cref="FinishReason"/> is set on the last one of the sequence. A token id of -1
+/// marks a sequence that ended without producing another token.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cluster.generated-token")]
-public readonly record struct GeneratedTokenEvent([property: Id(0)] int TokenId, [property: Id(1)] GenerationFinishReason? FinishReason);
+public readonly record struct GeneratedTokenEvent(
+    [property: Id(0)] int TokenId,
+    [property: Id(1)] GenerationFinishReason? FinishReason,
+    [property: Id(2)] float? Logprob = null,
+    [property: Id(3)] TokenLogprobEvent[]? TopLogprobs = null);
+
+/// <summary>An alternative token and its log-probability.</summary>
+[GenerateSerializer, Immutable, Alias("cluster.token-logprob")]
+public readonly record struct TokenLogprobEvent([property: Id(0)] int TokenId, [property: Id(1)] float Logprob);
 
 /// <summary>Why a generation ended.</summary>
 [GenerateSerializer, Alias("cluster.generation-finish-reason")]

@@ -19,6 +19,9 @@ public sealed record ChatCompletion
     [Id(5)] public required ChatCompletionChoice[] Choices { get; init; }
 
     [Id(6)] public required CompletionUsage Usage { get; init; }
+
+    /// <summary>vLLM's <c>return_token_ids</c>.</summary>
+    [Id(7)] public int[]? PromptTokenIds { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("cluster.chat-completion-choice")]
@@ -28,9 +31,15 @@ public sealed record ChatCompletionChoice
 
     [Id(1)] public required AssistantMessage Message { get; init; }
 
-    [Id(2), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public object? Logprobs { get; init; }
+    [Id(2), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public ChoiceLogprobs? Logprobs { get; init; }
 
     [Id(3), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public required string FinishReason { get; init; }
+
+    /// <summary>vLLM's <c>return_token_ids</c>: the completion's token ids.</summary>
+    [Id(4)] public int[]? TokenIds { get; init; }
+
+    /// <summary>Extension: the tool-call parser's report, when a parser ran.</summary>
+    [Id(5)] public ToolParseReport? ToolParse { get; init; }
 }
 
 /// <summary>The assistant's reply: <c>content</c> is null when the reply is only tool calls.</summary>

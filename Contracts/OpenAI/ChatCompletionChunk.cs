@@ -20,6 +20,9 @@ public sealed record ChatCompletionChunk
 
     /// <summary>Present (non-null) only on the final usage chunk when <c>stream_options.include_usage</c> is set.</summary>
     [Id(6)] public CompletionUsage? Usage { get; init; }
+
+    /// <summary>vLLM's <c>return_token_ids</c>: the prompt's token ids, on the first chunk.</summary>
+    [Id(7)] public int[]? PromptTokenIds { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("cluster.chunk-choice")]
@@ -29,9 +32,15 @@ public sealed record ChunkChoice
 
     [Id(1)] public required ChatCompletionDelta Delta { get; init; }
 
-    [Id(2), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public object? Logprobs { get; init; }
+    [Id(2), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public ChoiceLogprobs? Logprobs { get; init; }
 
     [Id(3), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public string? FinishReason { get; init; }
+
+    /// <summary>vLLM's <c>return_token_ids</c>: the ids of the tokens this chunk's text came from.</summary>
+    [Id(4)] public int[]? TokenIds { get; init; }
+
+    /// <summary>Extension: the tool-call parser's report, on the chunk that carries the finish reason.</summary>
+    [Id(5)] public ToolParseReport? ToolParse { get; init; }
 }
 
 /// <summary>What a chunk adds to the message: absent fields are omitted on the wire.</summary>

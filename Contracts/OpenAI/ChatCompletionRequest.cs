@@ -20,8 +20,11 @@ public sealed record ChatCompletionRequest
 
     [Id(4)] public ChatTool[] Tools { get; init; } = [];
 
-    /// <summary><c>tool_choice</c>: "none", "auto", "required", or a function name for a named choice.</summary>
+    /// <summary><c>tool_choice</c>: "none", "auto" or "required"; null when absent (auto with tools, none without).</summary>
     [Id(5)] public string? ToolChoice { get; init; }
+
+    /// <summary>The function of a named <c>tool_choice</c> (<c>{"type":"function","function":{"name":…}}</c>).</summary>
+    [Id(19)] public string? ToolChoiceFunction { get; init; }
 
     [Id(6)] public bool ParallelToolCalls { get; init; } = true;
 
@@ -33,6 +36,30 @@ public sealed record ChatCompletionRequest
     [Id(9)] public string? ChatTemplateKwargsJson { get; init; }
 
     [Id(10)] public bool IgnoreEos { get; init; }
+
+    /// <summary>Choices to generate (<c>n</c>).</summary>
+    [Id(11)] public int N { get; init; } = 1;
+
+    /// <summary>OpenAI's <c>logprobs</c>: return the chosen tokens' log-probabilities.</summary>
+    [Id(12)] public bool Logprobs { get; init; }
+
+    /// <summary>OpenAI's <c>top_logprobs</c> (0–20, needs <see cref="Logprobs"/>).</summary>
+    [Id(13)] public int TopLogprobs { get; init; }
+
+    /// <summary>vLLM's <c>min_tokens</c>.</summary>
+    [Id(14)] public int MinTokens { get; init; }
+
+    /// <summary>vLLM's <c>stop_token_ids</c>.</summary>
+    [Id(15)] public int[] StopTokenIds { get; init; } = [];
+
+    /// <summary>vLLM's <c>return_token_ids</c>: prompt and completion token ids in the response.</summary>
+    [Id(16)] public bool ReturnTokenIds { get; init; }
+
+    /// <summary>vLLM's <c>skip_special_tokens</c> (default true) for plain content.</summary>
+    [Id(17)] public bool SkipSpecialTokens { get; init; } = true;
+
+    /// <summary>Keep tools out of the prompt when <c>tool_choice</c> is "none" (vLLM's <c>--exclude-tools-when-tool-choice-none</c>).</summary>
+    [Id(18)] public bool ExcludeToolsWhenToolChoiceNone { get; init; }
 }
 
 /// <summary>A message of the conversation in OpenAI's shape (content flattened to text).</summary>

@@ -20,5 +20,5 @@ public static class TinyModelArchitectures
     public static TinyModelArchitecture Parse(string modelType) =>
         Enum.TryParse<TinyModelArchitecture>(modelType, ignoreCase: true, out var architecture) && Enum.IsDefined(architecture)
             ? architecture
-            : throw new ArgumentException($"Unknown architecture '{modelType}' (expected llama, mistral, qwen2 or qwen3).", nameof(modelType));
+            : throw new ArgumentException($"Unknown architecture '{modelType}' (expected llama, mistral, qwen2 or qwen3).");
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Cluster.Engine.ModelFiles;
 
 namespace Cluster.Engine.TinyModels;
@@ -106,22 +105,19 @@ public static class TinyModelBuilder
         return shards;
     }
 
-    private static void WriteIndex(string path, long totalBytes, SortedDictionary<string, string> weightMap)
-    {
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, TinyModelTokenizer.JsonOptions);
-        json.WriteStartObject();
-        json.WriteStartObject("metadata");
-        json.WriteNumber("total_size", totalBytes);
-        json.WriteEndObject();
-        json.WriteStartObject("weight_map");
-        foreach (var (name, file) in weightMap)
+    private static void WriteIndex(string path, long totalBytes, SortedDictionary<string, string> weightMap) =>
+        HuggingFaceJsonFile.Write(path, json =>
         {
-            json.WriteString(name, file);
-        }
-        json.WriteEndObject();
-        json.WriteEndObject();
-    }
+            json.WriteStartObject("metadata");
+            json.WriteNumber("total_size", totalBytes);
+            json.WriteEndObject();
+            json.WriteStartObject("weight_map");
+            foreach (var (name, file) in weightMap)
+            {
+                json.WriteString(name, file);
+            }
+            json.WriteEndObject();
+        });
 
     /// <summary>Removes weights of an earlier run so a rewrite with another shard count leaves no stale files.</summary>
     private static void RemoveOldWeights(string directory)

@@ -15,7 +15,7 @@ internal static class TinyModelConfigFiles
     public static void WriteConfig(string path, TinyModelOptions options, int vocabSize)
     {
         var architecture = options.Architecture;
-        Write(path, json =>
+        HuggingFaceJsonFile.Write(path, json =>
         {
             json.WriteStartArray("architectures");
             json.WriteStringValue(architecture switch
@@ -94,7 +94,7 @@ internal static class TinyModelConfigFiles
 
     public static void WriteGenerationConfig(string path, TinyModelArchitecture architecture)
     {
-        Write(path, json =>
+        HuggingFaceJsonFile.Write(path, json =>
         {
             WriteIds(json, "bos_token_id", [BosId(architecture)]);
             switch (architecture)
@@ -139,7 +139,7 @@ internal static class TinyModelConfigFiles
             TinyModelArchitecture.Mistral => (MistralBos, MistralEos, null, "LlamaTokenizerFast"),
             _ => (null, ImEnd, EndOfText, "Qwen2Tokenizer"),
         };
-        Write(path, json =>
+        HuggingFaceJsonFile.Write(path, json =>
         {
             // The chat templates write the BOS token themselves, so encoding must not add a second one.
             json.WriteBoolean("add_bos_token", false);
@@ -213,14 +213,5 @@ internal static class TinyModelConfigFiles
         {
             json.WriteString(name, value);
         }
-    }
-
-    private static void Write(string path, Action<Utf8JsonWriter> body)
-    {
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, TinyModelTokenizer.JsonOptions);
-        json.WriteStartObject();
-        body(json);
-        json.WriteEndObject();
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -17,13 +16,6 @@ public static class TinyModelTokenizer
 
     /// <summary>Merges learned on top of the 256 byte tokens (fewer if the corpus runs out of repeated pairs).</summary>
     public const int MergeCount = 1400;
-
-    internal static readonly JsonWriterOptions JsonOptions = new()
-    {
-        Indented = true,
-        // Hugging Face writes vocabularies unescaped (ensure_ascii=False); so do we, so files read the same.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     private static readonly Lazy<BpeMergeTrainer.Result> Trained = new(() =>
     {
@@ -49,12 +41,11 @@ public static class TinyModelTokenizer
     }
 
     /// <summary>Writes <c>tokenizer.json</c>.</summary>
-    public static void WriteTokenizerJson(string path)
+    public static void WriteTokenizerJson(string path) => HuggingFaceJsonFile.Write(path, WriteTokenizerMembers);
+
+    private static void WriteTokenizerMembers(Utf8JsonWriter json)
     {
         var trained = Trained.Value;
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, JsonOptions);
-        json.WriteStartObject();
         json.WriteString("version", "1.0");
         json.WriteNull("truncation");
         json.WriteNull("padding");
@@ -122,8 +113,6 @@ public static class TinyModelTokenizer
             json.WriteEndArray();
         }
         json.WriteEndArray();
-        json.WriteEndObject();
-
         json.WriteEndObject();
     }
 

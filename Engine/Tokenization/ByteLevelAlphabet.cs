@@ -17,14 +17,16 @@ public static class ByteLevelAlphabet
     public static bool TryToByte(char c, out byte value) => ByteByChar.TryGetValue(c, out value);
 
     /// <summary>Spells bytes in the alphabet (the form byte-level vocabularies store tokens in).</summary>
-    public static string Encode(ReadOnlySpan<byte> bytes) =>
-        string.Create(bytes.Length, bytes.ToArray(), static (chars, source) =>
+    public static string Encode(ReadOnlySpan<byte> bytes)
+    {
+        const int StackLimit = 512;
+        Span<char> chars = bytes.Length <= StackLimit ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++)
         {
-            for (var i = 0; i < source.Length; i++)
-            {
-                chars[i] = CharByByte[source[i]];
-            }
-        });
+            chars[i] = CharByByte[bytes[i]];
+        }
+        return new string(chars);
+    }
 
     /// <summary>
     /// The bytes a vocabulary string stands for, written to <paramref name="destination"/>; false (nothing promised about

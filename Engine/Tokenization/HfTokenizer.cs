@@ -1,31 +1,22 @@
 using System.Text;
-using System.Text.RegularExpressions;
-using Microsoft.ML.Tokenizers;
 
 namespace Cluster.Engine.Tokenization;
 
 /// <summary>
 /// A Hugging Face BPE tokenizer loaded from <c>tokenizer.json</c> (+ <c>tokenizer_config.json</c>): byte-level
 /// vocabularies (GPT-2, Qwen2/2.5/3, Llama 3) and SentencePiece-converted ones with byte fallback (Llama 2, Mistral).
-/// Merging runs on Microsoft.ML.Tokenizers' BPE; added-token matching, pre-tokenization and the id → bytes table are
-/// ours, so that user text can be encoded without any special-token matching.
+/// Added tokens are matched here (only when the caller allows it, so user text never produces control tokens); the
+/// text between them goes through <see cref="BpeTextEncoder"/>; the id → bytes table serves decoding and streaming.
 /// </summary>
 public sealed class HfTokenizer
 {
     private readonly TokenizerJson _definition;
-    private readonly BpeTokenizer _bpe;
+    private readonly BpeTextEncoder _encoder;
     private readonly AddedTokenMatcher _addedTokenMatcher;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabularyLookup;
     private readonly Dictionary<string, int> _idByToken;
     private readonly string?[] _tokenById;
     private readonly bool[] _specialById;
     private readonly TokenByteTable _bytesById;
-    private readonly int[] _byteFallbackIds;
-    // Pre-tokenized pieces repeat heavily in real text; caching their ids skips the BPE call. Bounded so that
-    // adversarial input cannot grow it without limit.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _pieceCache = new(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _pieceCacheLookup;
-    private const int PieceCacheCapacity = 50_000;
 
     private HfTokenizer(TokenizerJson definition, TokenizerConfig config)
     {
@@ -45,8 +36,6 @@ public sealed class HfTokenizer
         {
             _idByToken[token.Content] = token.Id;
         }
-        _vocabularyLookup = definition.Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
-        _pieceCacheLookup = _pieceCache.GetAlternateLookup<ReadOnlySpan<char>>();
 
         VocabSize = _idByToken.Count == 0 ? 0 : _idByToken.Values.Max() + 1;
         _tokenById = new string?[VocabSize];
@@ -72,20 +61,7 @@ public sealed class HfTokenizer
         SpecialTokens = added.Where(t => t.Special).ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
         _addedTokenMatcher = new AddedTokenMatcher(added);
 
-        _byteFallbackIds = new int[256];
-        for (var b = 0; b < 256; b++)
-        {
-            _byteFallbackIds[b] = definition.Vocabulary.TryGetValue($"<0x{b:X2}>", out var id) ? id : -1;
-        }
-
-        _bpe = BpeTokenizer.Create(new BpeOptions(definition.Vocabulary)
-        {
-            // ML.Tokenizers takes "left right" strings; a pair holding a space cannot be expressed, and neither
-            // byte-level nor SentencePiece vocabularies have one (their spaces are Ġ / ▁).
-            Merges = definition.Merges.Where(m => !m.Left.Contains(' ') && !m.Right.Contains(' ')).Select(m => $"{m.Left} {m.Right}"),
-            ByteLevel = definition.Style == BpeVocabularyStyle.ByteLevel,
-            UnknownToken = definition.UnknownToken,
-        });
+        _encoder = new BpeTextEncoder(definition);
 
         BosToken = config.BosToken ?? definition.PostProcessorBosToken;
         EosToken = config.EosToken;
@@ -147,17 +123,17 @@ public sealed class HfTokenizer
         var ids = new List<int>(text.Length / 3 + 4);
         if (!allowSpecialTokens)
         {
-            EncodeSegment(text, isFirstSegment: startsText, ids);
+            _encoder.EncodeSegment(text, isFirstSegment: startsText, ids);
             return ids;
         }
         var position = 0;
         while (_addedTokenMatcher.TryFindNext(text, position, out var index, out var token))
         {
-            EncodeSegment(text[position..index], isFirstSegment: startsText && position == 0, ids);
+            _encoder.EncodeSegment(text[position..index], isFirstSegment: startsText && position == 0, ids);
             ids.Add(token.Id);
             position = index + token.Content.Length;
         }
-        EncodeSegment(text[position..], isFirstSegment: startsText && position == 0, ids);
+        _encoder.EncodeSegment(text[position..], isFirstSegment: startsText && position == 0, ids);
         return ids;
     }
 
@@ -198,7 +174,7 @@ public sealed class HfTokenizer
     /// The raw UTF-8 bytes a token stands for (byte-level characters mapped back, <c>▁</c> as a space, <c>&lt;0xNN&gt;</c>
     /// as that byte, added tokens as their text). Empty for ids without a token. No allocation.
     /// </summary>
-    public ReadOnlySpan<byte> TokenBytes(int id) => _bytesById[id];
+    public ReadOnlySpan<byte> TokenBytes(int id) => (uint)id < (uint)_bytesById.Length ? _bytesById[id] : [];
 
     /// <summary>A copy of <see cref="TokenBytes"/>.</summary>
     public byte[] GetTokenBytes(int id) => TokenBytes(id).ToArray();
@@ -208,173 +184,6 @@ public sealed class HfTokenizer
 
     /// <summary>Leading spaces the decoder strips from decoded text (SentencePiece undoing its <c>▁</c> prefix).</summary>
     internal int DecoderStripsLeadingSpaces => _definition.DecoderStripsLeadingSpaces;
-
-    private void EncodeSegment(string segment, bool isFirstSegment, List<int> ids)
-    {
-        if (segment.Length == 0)
-        {
-            return;
-        }
-        if (_definition.NormalizeNfc && !segment.IsNormalized(NormalizationForm.FormC))
-        {
-            segment = segment.Normalize(NormalizationForm.FormC);
-        }
-        if (_definition.Style == BpeVocabularyStyle.SentencePiece)
-        {
-            EncodeSentencePieceSegment(segment, isFirstSegment, ids);
-            return;
-        }
-        if (_definition.AddPrefixSpace && !char.IsWhiteSpace(segment[0]))
-        {
-            segment = " " + segment;
-        }
-        Split(segment, 0, segment.Length, 0, ids);
-    }
-
-    /// <summary>Applies split pattern <paramref name="level"/> to a range: matches and the gaps between them become pieces.</summary>
-    private void Split(string text, int start, int end, int level, List<int> ids)
-    {
-        var patterns = _definition.SplitPatterns;
-        if (level == patterns.Count)
-        {
-            EncodeByteLevelPiece(text.AsSpan(start, end - start), ids);
-            return;
-        }
-        var position = start;
-        foreach (var match in patterns[level].EnumerateMatches(text.AsSpan(start, end - start)))
-        {
-            var matchStart = start + match.Index;
-            if (matchStart > position)
-            {
-                Split(text, position, matchStart, level + 1, ids);
-            }
-            if (match.Length > 0)
-            {
-                Split(text, matchStart, matchStart + match.Length, level + 1, ids);
-            }
-            position = matchStart + match.Length;
-        }
-        if (position < end)
-        {
-            Split(text, position, end, level + 1, ids);
-        }
-    }
-
-    private void EncodeByteLevelPiece(ReadOnlySpan<char> piece, List<int> ids)
-    {
-        if (_pieceCacheLookup.TryGetValue(piece, out var cached))
-        {
-            ids.AddRange(cached);
-            return;
-        }
-        int[] pieceIds = _definition.IgnoreMerges && TryLookupWholePiece(piece, out var wholeId)
-            ? [wholeId]
-            : [.. _bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false)];
-        if (_pieceCache.Count < PieceCacheCapacity)
-        {
-            _pieceCacheLookup.TryAdd(piece, pieceIds);
-        }
-        ids.AddRange(pieceIds);
-    }
-
-    private bool TryLookupWholePiece(ReadOnlySpan<char> piece, out int id)
-    {
-        const int StackLimit = 256;
-        var byteCount = Encoding.UTF8.GetByteCount(piece);
-        if (byteCount > StackLimit)
-        {
-            id = -1;
-            return false;
-        }
-        Span<byte> bytes = stackalloc byte[byteCount];
-        Encoding.UTF8.GetBytes(piece, bytes);
-        Span<char> spelled = stackalloc char[byteCount];
-        for (var i = 0; i < byteCount; i++)
-        {
-            spelled[i] = ByteLevelAlphabet.ToChar(bytes[i]);
-        }
-        return _vocabularyLookup.TryGetValue(spelled, out id);
-    }
-
-    private void EncodeSentencePieceSegment(string segment, bool isFirstSegment, List<int> ids)
-    {
-        var prefix = _definition.PrefixScheme == SpacePrefixScheme.EverySegment
-            || (_definition.PrefixScheme == SpacePrefixScheme.FirstSegment && isFirstSegment);
-        var builder = new StringBuilder(segment.Length + 1);
-        if (prefix)
-        {
-            builder.Append(TokenizerJson.SentencePieceSpace);
-        }
-        builder.Append(segment);
-        if (_definition.ReplaceSpaces)
-        {
-            builder.Replace(' ', TokenizerJson.SentencePieceSpace);
-        }
-        var text = builder.ToString();
-        if (!_definition.SplitOnSpaceMarker)
-        {
-            EncodeSentencePiecePiece(text, ids);
-            return;
-        }
-        var start = 0;
-        for (var i = 1; i <= text.Length; i++)
-        {
-            if (i == text.Length || text[i] == TokenizerJson.SentencePieceSpace)
-            {
-                EncodeSentencePiecePiece(text.AsSpan(start, i - start), ids);
-                start = i;
-            }
-        }
-    }
-
-    /// <summary>
-    /// BPE over runs of characters the vocabulary knows; a character it lacks becomes its UTF-8 bytes as
-    /// <c>&lt;0xNN&gt;</c> tokens (byte fallback), which never merge, so splitting the runs there changes nothing.
-    /// </summary>
-    private void EncodeSentencePiecePiece(ReadOnlySpan<char> piece, List<int> ids)
-    {
-        var runStart = 0;
-        var i = 0;
-        while (i < piece.Length)
-        {
-            var width = char.IsHighSurrogate(piece[i]) && i + 1 < piece.Length && char.IsLowSurrogate(piece[i + 1]) ? 2 : 1;
-            var character = piece.Slice(i, width);
-            if (!_vocabularyLookup.ContainsKey(character))
-            {
-                if (i > runStart)
-                {
-                    ids.AddRange(_bpe.EncodeToIds(piece[runStart..i], considerPreTokenization: false, considerNormalization: false));
-                }
-                AppendUnknownCharacter(character, ids);
-                runStart = i + width;
-            }
-            i += width;
-        }
-        if (piece.Length > runStart)
-        {
-            ids.AddRange(_bpe.EncodeToIds(piece[runStart..], considerPreTokenization: false, considerNormalization: false));
-        }
-    }
-
-    private void AppendUnknownCharacter(ReadOnlySpan<char> character, List<int> ids)
-    {
-        Span<byte> utf8 = stackalloc byte[8];
-        var count = Encoding.UTF8.GetBytes(character, utf8);
-        if (_definition.ByteFallback && utf8[..count].ToArray().All(b => _byteFallbackIds[b] >= 0))
-        {
-            foreach (var b in utf8[..count])
-            {
-                ids.Add(_byteFallbackIds[b]);
-            }
-            return;
-        }
-        if (_definition.UnknownToken is { } unknown && TokenToId(unknown) is { } unknownId)
-        {
-            ids.Add(unknownId);
-            return;
-        }
-        throw new InvalidOperationException($"Character U+{char.ConvertToUtf32(character.ToString(), 0):X4} is not in the vocabulary and the tokenizer has neither byte fallback nor an unknown token.");
-    }
 
     private static byte[] VocabularyTokenBytes(string token, BpeVocabularyStyle style)
     {

@@ -228,7 +228,15 @@ internal sealed class TokenizerJson
     {
         if (pattern?.String("Regex") is { } regex)
         {
-            return new Regex(regex, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+            try
+            {
+                return new Regex(regex, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+            }
+            catch (ArgumentException e)
+            {
+                // Oniguruma syntax .NET lacks, such as possessive quantifiers (?+, *+), ends up here.
+                throw new NotSupportedException($"{source}: split pattern is not valid .NET regex syntax: {regex}", e);
+            }
         }
         if (pattern?.String("String") is { } literal)
         {

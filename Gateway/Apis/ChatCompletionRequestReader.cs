@@ -12,6 +12,48 @@ public static class ChatCompletionRequestReader
 {
     private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool"];
 
+    /// <summary>Most choices (<c>n</c>) one request may ask for.</summary>
+    public const int MaxChoices = 16;
+
+    /// <summary>The sampling fields shared by both completion endpoints.</summary>
+    internal static SamplingOptions ReadSampling(JsonElement body) => new()
+    {
+        Temperature = OptionalFloat(body, "temperature", 0, 2) ?? 1f,
+        TopP = OptionalFloat(body, "top_p", 0, 1, exclusiveMinimum: true) ?? 1f,
+        TopK = OptionalInt(body, "top_k", -1, int.MaxValue) ?? 0,
+        MinP = OptionalFloat(body, "min_p", 0, 1) ?? 0f,
+        Seed = OptionalLong(body, "seed") is long seed ? unchecked((ulong)seed) : null,
+        PresencePenalty = OptionalFloat(body, "presence_penalty", -2, 2) ?? 0f,
+        FrequencyPenalty = OptionalFloat(body, "frequency_penalty", -2, 2) ?? 0f,
+        RepetitionPenalty = OptionalFloat(body, "repetition_penalty", 0, 2, exclusiveMinimum: true) ?? 1f,
+        LogitBias = ReadLogitBias(body),
+    };
+
+    private static Dictionary<int, float>? ReadLogitBias(JsonElement body)
+    {
+        if (!body.TryGetProperty("logit_bias", out var bias) || bias.ValueKind == JsonValueKind.Null) return null;
+        if (bias.ValueKind != JsonValueKind.Object)
+            throw RequestValidationException.Invalid("logit_bias", $"Invalid type for 'logit_bias': expected an object, but got {Describe(bias)}.");
+        var result = new Dictionary<int, float>();
+        foreach (var entry in bias.EnumerateObject())
+        {
+            if (!int.TryParse(entry.Name, out int token) || token < 0)
+                throw RequestValidationException.Invalid("logit_bias", $"Invalid key in 'logit_bias': '{entry.Name}' is not a token id.");
+            if (entry.Value.ValueKind != JsonValueKind.Number || entry.Value.GetDouble() is < -100 or > 100)
+                throw RequestValidationException.Invalid("logit_bias", $"Invalid value for 'logit_bias.{entry.Name}': expected a number from -100 to 100.");
+            result[token] = (float)entry.Value.GetDouble();
+        }
+        return result;
+    }
+
+    internal static int[] ReadIntArray(JsonElement body, string name)
+    {
+        if (!body.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null) return [];
+        if (array.ValueKind != JsonValueKind.Array || array.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int i) || i < 0))
+            throw RequestValidationException.Invalid(name, $"'{name}' must be an array of non-negative integers.");
+        return array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
+    }
+
     public sealed record Result(ChatCompletionRequest Request, bool Stream);
 
     public static Result Read(JsonElement body)
@@ -20,16 +62,15 @@ public static class ChatCompletionRequestReader
             throw RequestValidationException.Invalid("", "The request body must be a JSON object.");
         string model = RequiredString(body, "model");
         var messages = ReadMessages(body);
-        var sampling = new SamplingOptions
-        {
-            Temperature = OptionalFloat(body, "temperature", 0, 2) ?? 1f,
-            TopP = OptionalFloat(body, "top_p", 0, 1, exclusiveMinimum: true) ?? 1f,
-            TopK = OptionalInt(body, "top_k", -1, int.MaxValue) ?? 0,
-            MinP = OptionalFloat(body, "min_p", 0, 1) ?? 0f,
-            Seed = OptionalLong(body, "seed") is long seed ? unchecked((ulong)seed) : null,
-        };
+        var sampling = ReadSampling(body);
         int? maxTokens = OptionalInt(body, "max_completion_tokens", 1, int.MaxValue) ?? OptionalInt(body, "max_tokens", 1, int.MaxValue);
-        int n = OptionalInt(body, "n", 1, 1) ?? 1;
+        int n = OptionalInt(body, "n", 1, MaxChoices) ?? 1;
+        bool logprobs = OptionalBool(body, "logprobs") ?? false;
+        int? topLogprobs = OptionalInt(body, "top_logprobs", 0, 20);
+        if (topLogprobs is not null && !logprobs)
+            throw RequestValidationException.Invalid("top_logprobs", "'top_logprobs' requires 'logprobs' to be true.");
+        var tools = ToolDefinitionsReader.ReadTools(body);
+        var (toolChoice, toolChoiceFunction) = ToolDefinitionsReader.ReadToolChoice(body, tools);
         bool stream = OptionalBool(body, "stream") ?? false;
         bool includeUsage = false;
         if (body.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind != JsonValueKind.Null)
@@ -48,6 +89,17 @@ public static class ChatCompletionRequestReader
             Stop = ReadStop(body),
             IgnoreEos = OptionalBool(body, "ignore_eos") ?? false,
             ChatTemplateKwargsJson = OptionalObjectText(body, "chat_template_kwargs"),
+            N = n,
+            Logprobs = logprobs,
+            TopLogprobs = topLogprobs ?? 0,
+            MinTokens = OptionalInt(body, "min_tokens", 0, int.MaxValue) ?? 0,
+            StopTokenIds = ReadIntArray(body, "stop_token_ids"),
+            ReturnTokenIds = OptionalBool(body, "return_token_ids") ?? false,
+            SkipSpecialTokens = OptionalBool(body, "skip_special_tokens") ?? true,
+            Tools = tools,
+            ToolChoice = toolChoice,
+            ToolChoiceFunction = toolChoiceFunction,
+            ParallelToolCalls = OptionalBool(body, "parallel_tool_calls") ?? true,
         }, stream);
     }
 
@@ -60,6 +112,8 @@ public static class ChatCompletionRequestReader
         if (messages.GetArrayLength() == 0)
             throw RequestValidationException.Invalid("messages", "'messages' must contain at least one message.");
         var result = new List<ChatMessage>();
+        var openCalls = new HashSet<string>(StringComparer.Ordinal);
+        var answered = new HashSet<string>(StringComparer.Ordinal);
         int i = 0;
         foreach (var m in messages.EnumerateArray())
         {
@@ -69,12 +123,26 @@ public static class ChatCompletionRequestReader
             string role = RequiredString(m, "role", $"{at}.role");
             if (!Roles.Contains(role))
                 throw RequestValidationException.Invalid($"{at}.role", $"Invalid value for '{at}.role': '{role}'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.");
+            var toolCalls = role == "assistant" ? ToolDefinitionsReader.ReadHistoryToolCalls(m, at) : null;
+            foreach (var call in toolCalls ?? []) openCalls.Add(call.Id);
+            string? toolCallId = OptionalString(m, "tool_call_id", $"{at}.tool_call_id");
+            if (role == "tool")
+            {
+                if (toolCallId is null)
+                    throw RequestValidationException.Invalid($"{at}.tool_call_id", $"Missing required parameter: '{at}.tool_call_id'.");
+                if (!openCalls.Contains(toolCallId))
+                    throw RequestValidationException.Invalid($"{at}.tool_call_id", $"'{at}.tool_call_id' is '{toolCallId}', which answers no earlier assistant tool call.");
+                if (!answered.Add(toolCallId))
+                    throw RequestValidationException.Invalid($"{at}.tool_call_id", $"The tool call '{toolCallId}' was already answered by an earlier message.");
+            }
             result.Add(new ChatMessage
             {
                 Role = role,
                 Content = ReadContent(m, $"{at}.content"),
                 Name = OptionalString(m, "name", $"{at}.name"),
-                ToolCallId = OptionalString(m, "tool_call_id", $"{at}.tool_call_id"),
+                ToolCallId = toolCallId,
+                ToolCalls = toolCalls,
+                ReasoningContent = OptionalString(m, "reasoning_content", $"{at}.reasoning_content"),
             });
             i++;
         }
@@ -102,7 +170,7 @@ public static class ChatCompletionRequestReader
         return text.ToString();
     }
 
-    private static string[] ReadStop(JsonElement body)
+    internal static string[] ReadStop(JsonElement body)
     {
         if (!body.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null) return [];
         if (stop.ValueKind == JsonValueKind.String) return [stop.GetString()!];
@@ -113,7 +181,7 @@ public static class ChatCompletionRequestReader
         return stop.EnumerateArray().Select(s => s.GetString()!).ToArray();
     }
 
-    private static string RequiredString(JsonElement o, string name, string? param = null)
+    internal static string RequiredString(JsonElement o, string name, string? param = null)
     {
         param ??= name;
         if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
@@ -123,7 +191,7 @@ public static class ChatCompletionRequestReader
         return v.GetString()!;
     }
 
-    private static string? OptionalString(JsonElement o, string name, string param)
+    internal static string? OptionalString(JsonElement o, string name, string param)
     {
         if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
         if (v.ValueKind != JsonValueKind.String)
@@ -131,7 +199,7 @@ public static class ChatCompletionRequestReader
         return v.GetString();
     }
 
-    private static bool? OptionalBool(JsonElement o, string name, string? param = null)
+    internal static bool? OptionalBool(JsonElement o, string name, string? param = null)
     {
         param ??= name;
         if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
@@ -140,7 +208,7 @@ public static class ChatCompletionRequestReader
         return v.GetBoolean();
     }
 
-    private static float? OptionalFloat(JsonElement o, string name, double min, double max, bool exclusiveMinimum = false)
+    internal static float? OptionalFloat(JsonElement o, string name, double min, double max, bool exclusiveMinimum = false)
     {
         if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
         if (v.ValueKind != JsonValueKind.Number)
@@ -151,7 +219,7 @@ public static class ChatCompletionRequestReader
         return (float)d;
     }
 
-    private static int? OptionalInt(JsonElement o, string name, int min, int max)
+    internal static int? OptionalInt(JsonElement o, string name, int min, int max)
     {
         if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
         if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long l))
@@ -177,7 +245,7 @@ public static class ChatCompletionRequestReader
         return v.GetRawText();
     }
 
-    private static string Describe(JsonElement v) => v.ValueKind switch
+    internal static string Describe(JsonElement v) => v.ValueKind switch
     {
         JsonValueKind.String => "a string",
         JsonValueKind.Number => "a number",

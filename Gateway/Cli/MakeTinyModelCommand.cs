@@ -1,24 +1,16 @@
 using System.Globalization;
-using Cluster.Engine.ModelFiles;
 using Cluster.Engine.TinyModels;
 
 namespace Cluster.Gateway.Cli;
 
 /// <summary>
 /// <c>make-tiny-model</c>: writes a Hugging Face model folder with deterministic random weights (see
-/// <see cref="TinyModelBuilder"/>), for tests, demos and benchmarks.
+/// <see cref="TinyModelBuilder"/>; flags in <see cref="TinyModelCommandLine"/>), for tests, demos and benchmarks.
 /// </summary>
 public static class MakeTinyModelCommand
 {
     /// <summary>The subcommand name.</summary>
     public const string Name = "make-tiny-model";
-
-    private const string Usage = """
-        Usage: make-tiny-model --out DIR [--arch llama|mistral|qwen2|qwen3] [--seed N] [--dtype f32|bf16|f16] [--shards N]
-                               [--hidden-size N] [--intermediate-size N] [--num-hidden-layers N] [--num-attention-heads N]
-                               [--num-key-value-heads N] [--head-dim N] [--vocab-size N] [--max-position-embeddings N]
-                               [--sliding-window N]
-        """;
 
     /// <summary>Runs the command; returns the process exit code (0 success, 2 bad arguments).</summary>
     /// <param name="args">The arguments after the subcommand name.</param>
@@ -26,79 +18,19 @@ public static class MakeTinyModelCommand
     /// <param name="stderr">Where errors and usage go.</param>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
         TinyModelSummary summary;
         try
         {
-            summary = TinyModelBuilder.Write(Parse(args));
+            summary = TinyModelBuilder.Write(TinyModelCommandLine.Parse(args));
         }
         catch (ArgumentException e)
         {
             stderr.WriteLine(e.Message);
-            stderr.WriteLine(Usage);
+            stderr.WriteLine(TinyModelCommandLine.Usage);
             return 2;
         }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Wrote {summary.Config.ModelType} model to {summary.Directory}: {summary.ParameterCount:N0} parameters, vocab {summary.Config.VocabSize}, {summary.WeightFiles.Count} weight file(s)."));
         return 0;
     }
-
-    private static TinyModelOptions Parse(string[] args)
-    {
-        var options = new TinyModelOptions { OutputDirectory = "" };
-        for (var i = 0; i < args.Length; i++)
-        {
-            var flag = args[i];
-            if (flag is "-h" or "--help")
-            {
-                throw new ArgumentException("Help requested.");
-            }
-            if (i + 1 >= args.Length)
-            {
-                throw new ArgumentException($"{flag} needs a value.");
-            }
-            var value = args[++i];
-            options = flag switch
-            {
-                "--out" => options with { OutputDirectory = value },
-                "--arch" => options with { Architecture = TinyModelArchitectures.Parse(value) },
-                "--seed" => options with { Seed = ParseLong(flag, value) },
-                "--dtype" => options with { DType = ParseDType(value) },
-                "--shards" => options with { ShardCount = ParseInt(flag, value) },
-                "--hidden-size" => options with { HiddenSize = ParseInt(flag, value) },
-                "--intermediate-size" => options with { IntermediateSize = ParseInt(flag, value) },
-                "--num-hidden-layers" => options with { NumHiddenLayers = ParseInt(flag, value) },
-                "--num-attention-heads" => options with { NumAttentionHeads = ParseInt(flag, value) },
-                "--num-key-value-heads" => options with { NumKeyValueHeads = ParseInt(flag, value) },
-                "--head-dim" => options with { HeadDim = ParseInt(flag, value) },
-                "--vocab-size" => options with { VocabSize = ParseInt(flag, value) },
-                "--max-position-embeddings" => options with { MaxPositionEmbeddings = ParseInt(flag, value) },
-                "--sliding-window" => options with { SlidingWindow = ParseInt(flag, value) },
-                _ => throw new ArgumentException($"Unknown option {flag}."),
-            };
-        }
-        if (string.IsNullOrWhiteSpace(options.OutputDirectory))
-        {
-            throw new ArgumentException("--out is required.");
-        }
-        return options;
-    }
-
-    private static int ParseInt(string flag, string value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var result)
-            ? result
-            : throw new ArgumentException($"{flag} expects an integer, got '{value}'.");
-
-    private static long ParseLong(string flag, string value) =>
-        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var result)
-            ? result
-            : throw new ArgumentException($"{flag} expects an integer, got '{value}'.");
-
-    private static SafetensorsDType ParseDType(string value) => value.ToLowerInvariant() switch
-    {
-        "f32" or "float32" => SafetensorsDType.F32,
-        "bf16" or "bfloat16" => SafetensorsDType.BF16,
-        "f16" or "float16" => SafetensorsDType.F16,
-        _ => throw new ArgumentException($"--dtype expects f32, bf16 or f16, got '{value}'."),
-    };
 }

@@ -8,7 +8,10 @@ namespace Cluster.Gateway.Cli;
 /// <summary>
 /// <c>serve</c>: a co-hosted silo plus the gateway. Flags follow vLLM's names: <c>--model</c>,
 /// <c>--served-model-name</c>, <c>--host</c>, <c>--port</c>, <c>--threads</c>, <c>--max-num-seqs</c>,
-/// <c>--max-model-len</c>; <c>--cache-dir</c> is where the embedded default model is generated.
+/// <c>--max-model-len</c>, <c>--max-num-batched-tokens</c>, <c>--tool-call-parser</c> (name, <c>auto</c> or a spec file),
+/// <c>--reasoning-parser</c>, <c>--chat-template</c>, <c>--enable-auto-tool-choice</c> (accepted for compatibility:
+/// auto tool choice works whenever a parser is configured or detected); <c>--kv-cache-tokens</c> is the KV-cache
+/// budget; <c>--cache-dir</c> is where the embedded default model is generated.
 /// </summary>
 public static class ServeCommand
 {
@@ -17,7 +20,10 @@ public static class ServeCommand
         CommandLine flags;
         try
         {
-            flags = CommandLine.Parse(args, ["--model", "--served-model-name", "--host", "--port", "--threads", "--max-num-seqs", "--max-model-len", "--cache-dir", "--silo-port", "--gateway-port"]);
+            flags = CommandLine.Parse(args,
+                ["--model", "--served-model-name", "--host", "--port", "--threads", "--max-num-seqs", "--max-model-len", "--cache-dir",
+                 "--silo-port", "--gateway-port", "--tool-call-parser", "--reasoning-parser", "--chat-template", "--kv-cache-tokens", "--max-num-batched-tokens"],
+                switches: ["--enable-auto-tool-choice"]);
         }
         catch (ArgumentException e)
         {
@@ -26,9 +32,11 @@ public static class ServeCommand
         }
         string? modelPath = flags.Get("--model");
         string? servedName = flags.Get("--served-model-name");
+        string? toolCallParser = flags.Get("--tool-call-parser");
         if (modelPath is null)
         {
             servedName ??= DefaultModelName;
+            toolCallParser ??= "auto";
             string cache = flags.Get("--cache-dir") ?? DefaultCacheDirectory();
             stdout.WriteLine($"No --model given: serving the embedded tiny model (generated under {cache}).");
             modelPath = TinyModelCache.EnsureDefault(cache);
@@ -40,6 +48,11 @@ public static class ServeCommand
             Threads = flags.GetInt("--threads"),
             MaxSequences = flags.GetInt("--max-num-seqs") ?? 16,
             MaxModelLength = flags.GetInt("--max-model-len") ?? 2048,
+            MaxTokensPerStep = flags.GetInt("--max-num-batched-tokens") ?? 256,
+            KvCacheTokens = flags.GetInt("--kv-cache-tokens"),
+            ToolCallParser = toolCallParser,
+            ReasoningParser = flags.Get("--reasoning-parser"),
+            ChatTemplatePath = flags.Get("--chat-template"),
         };
         var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000 };
         var silo = new ClusterSiloOptions

@@ -35,6 +35,8 @@ public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IG
         {
             LogLoading(options.EffectiveName, options.ModelPath);
             var folder = ModelFolder.Load(options.ModelPath);
+            var format = ModelPromptFormatResolver.Resolve(options, folder);
+            if (format.ToolCallParser is not null) LogParser(options.EffectiveName, format.ToolCallParser, format.ToolCallParserSource!);
             int lastDecile = -1;
             var progress = new Progress<double>(p =>
             {
@@ -49,9 +51,10 @@ public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IG
                 MaxSequenceLength = options.MaxModelLength,
                 MaxTokensPerStep = options.MaxTokensPerStep,
                 Threads = options.Threads,
+                KvCacheTokens = options.KvCacheTokens,
             }, progress);
             await engine.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
-            var served = new ServedModel(options, folder, engine);
+            var served = new ServedModel(options, folder, engine, format);
             _models[served.Name] = served;
             LogReady(served.Name, folder.Config.ModelType, engine.MaxSequenceLength);
         }
@@ -75,6 +78,9 @@ public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IG
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading {Name}: {Percent}% of weights")]
     private partial void LogProgress(string name, int percent);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name}: tool-call parser {Parser} ({Source})")]
+    private partial void LogParser(string name, string parser, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({ModelType}) ready, max model length {MaxLength}")]
     private partial void LogReady(string name, string modelType, int maxLength);

@@ -19,8 +19,23 @@ public sealed record ServedModelOptions
 
     public int MaxTokensPerStep { get; init; } = 256;
 
+    /// <summary><c>--kv-cache-tokens</c>: KV-cache budget in tokens; null sizes it for every sequence at full length (capped at 4 GiB).</summary>
+    public int? KvCacheTokens { get; init; }
+
     /// <summary><c>--threads</c>: torch intra-op threads.</summary>
     public int? Threads { get; init; }
+
+    /// <summary>
+    /// <c>--tool-call-parser</c>: a parser name (vLLM's names), <c>auto</c> (detected from the chat template), or the
+    /// path of a format spec file. Null: tool calls in the output are not parsed, and <c>tool_choice: "auto"</c> is refused.
+    /// </summary>
+    public string? ToolCallParser { get; init; }
+
+    /// <summary><c>--reasoning-parser</c>: e.g. <c>deepseek_r1</c>, <c>qwen3</c>; null for none.</summary>
+    public string? ReasoningParser { get; init; }
+
+    /// <summary><c>--chat-template</c>: a Jinja file replacing the model folder's template.</summary>
+    public string? ChatTemplatePath { get; init; }
 
     public string EffectiveName => ServedModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(ModelPath)));
 }

@@ -7,9 +7,9 @@ namespace Cluster.Grains.Sessions;
 /// <summary>A rendered, tokenized prompt and the token ids that end its completion.</summary>
 internal sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenIds)
 {
-    public static ChatPrompt Build(ServedModel model, ChatCompletionRequest request)
+    public static ChatPrompt Build(ServedModel model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
     {
-        var rendered = PromptRenderer.Render(model, request);
+        var rendered = PromptRenderer.Render(model, request, messages);
         var tokenizer = model.Folder.Tokenizer;
         var ids = TokenizeWithUntrustedSpans(tokenizer, rendered.Text, rendered.UntrustedTexts);
         var stop = new HashSet<int>(tokenizer.EosTokenIds);
@@ -34,11 +34,11 @@ internal sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenId
             if (content.Length == 0) continue;
             int at = text.IndexOf(content, position, StringComparison.Ordinal);
             if (at < 0) continue;
-            if (at > position) ids.AddRange(tokenizer.Encode(text[position..at], allowSpecialTokens: true));
-            ids.AddRange(tokenizer.Encode(content, allowSpecialTokens: false));
+            if (at > position) ids.AddRange(tokenizer.Encode(text[position..at], allowSpecialTokens: true, startsText: position == 0));
+            ids.AddRange(tokenizer.Encode(content, allowSpecialTokens: false, startsText: at == 0));
             position = at + content.Length;
         }
-        if (position < text.Length) ids.AddRange(tokenizer.Encode(text[position..], allowSpecialTokens: true));
+        if (position < text.Length) ids.AddRange(tokenizer.Encode(text[position..], allowSpecialTokens: true, startsText: position == 0));
         return ids;
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Cluster.ChatTemplates;
 using Cluster.Contracts.OpenAI;
 using Cluster.Grains.Hosting;
 
@@ -6,20 +8,85 @@ namespace Cluster.Grains.Sessions;
 /// <summary>The prompt text and, in rendering order, the user-supplied texts it contains.</summary>
 internal sealed record RenderedPrompt(string Text, IReadOnlyList<string> UntrustedTexts);
 
-/// <summary>Renders a chat request with the model's chat template.</summary>
+/// <summary>
+/// Renders a chat request with the model's chat template, as Hugging Face's <c>apply_chat_template</c> would:
+/// OpenAI-shaped messages and tools, <c>add_generation_prompt</c>, the tokenizer's special tokens, and the
+/// request's <c>chat_template_kwargs</c>. A model without a template gets ChatML.
+/// </summary>
 internal static class PromptRenderer
 {
-    public static RenderedPrompt Render(ServedModel model, ChatCompletionRequest request)
+    public static RenderedPrompt Render(ServedModel model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
     {
-        // Until the Jinja engine is wired in, ChatML is the built-in template.
-        var text = new System.Text.StringBuilder();
         var untrusted = new List<string>();
-        foreach (var m in request.Messages)
+        foreach (var m in messages)
         {
-            text.Append("<|im_start|>").Append(m.Role).Append('\n').Append(m.Content).Append("<|im_end|>\n");
-            if (m.Content is not null) untrusted.Add(m.Content);
+            if (!string.IsNullOrEmpty(m.Content)) untrusted.Add(m.Content);
+            foreach (var call in m.ToolCalls ?? []) untrusted.Add(call.Arguments);
         }
-        text.Append("<|im_start|>assistant\n");
-        return new RenderedPrompt(text.ToString(), untrusted);
+        bool offerTools = request.Tools.Length > 0 && !(request.ToolChoice == "none" && request.ExcludeToolsWhenToolChoiceNone);
+        var template = offerTools ? model.Format.ToolUseTemplate : model.Format.Template;
+        if (template is null) return new RenderedPrompt(ChatMl(messages), untrusted);
+
+        var tokenizer = model.Folder.Tokenizer;
+        var extra = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        if (request.ChatTemplateKwargsJson is { } kwargs)
+            foreach (var (key, value) in JsonNode.Parse(kwargs)!.AsObject()) extra[key] = value?.DeepClone();
+        try
+        {
+            string text = template.Apply(new ChatTemplateContext
+            {
+                Messages = ToJson(messages),
+                Tools = offerTools ? new JsonArray(request.Tools.Select(ToJson).ToArray()) : null,
+                AddGenerationPrompt = true,
+                BosToken = tokenizer.BosToken,
+                EosToken = tokenizer.EosToken,
+                ExtraVariables = extra,
+            });
+            return new RenderedPrompt(text, untrusted);
+        }
+        catch (TemplateException e)
+        {
+            // The template refuses this conversation (e.g. roles that do not alternate): the client's to fix.
+            throw new ArgumentException($"The model's chat template cannot render these messages: {e.Message}", "messages", e);
+        }
+    }
+
+    private static JsonArray ToJson(IReadOnlyList<ChatMessage> messages)
+    {
+        var array = new JsonArray();
+        foreach (var m in messages)
+        {
+            var o = new JsonObject { ["role"] = m.Role, ["content"] = m.Content };
+            if (m.Name is not null) o["name"] = m.Name;
+            if (m.ToolCallId is not null) o["tool_call_id"] = m.ToolCallId;
+            if (m.ReasoningContent is not null) o["reasoning_content"] = m.ReasoningContent;
+            if (m.ToolCalls is { Length: > 0 } calls)
+            {
+                o["tool_calls"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject
+                {
+                    ["id"] = c.Id,
+                    ["type"] = "function",
+                    ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.Arguments },
+                }).ToArray());
+            }
+            array.Add(o);
+        }
+        return array;
+    }
+
+    private static JsonNode ToJson(ChatTool tool)
+    {
+        var function = new JsonObject { ["name"] = tool.Name };
+        if (tool.Description is not null) function["description"] = tool.Description;
+        function["parameters"] = tool.ParametersJson is null ? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() } : JsonNode.Parse(tool.ParametersJson);
+        if (tool.Strict is not null) function["strict"] = tool.Strict;
+        return new JsonObject { ["type"] = "function", ["function"] = function };
+    }
+
+    private static string ChatMl(IReadOnlyList<ChatMessage> messages)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var m in messages) text.Append("<|im_start|>").Append(m.Role).Append('\n').Append(m.Content).Append("<|im_end|>\n");
+        return text.Append("<|im_start|>assistant\n").ToString();
     }
 }

@@ -1,99 +1,105 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Cluster.Contracts.Generation;
 using Cluster.Contracts.OpenAI;
 using Cluster.Contracts.Sessions;
-using Cluster.Engine.Tokenization;
 using Cluster.Grains.Hosting;
+using Cluster.Parsers;
 
 namespace Cluster.Grains.Sessions;
 
 /// <summary>
 /// A conversation: renders the prompt, runs generation on the device's model grain, and turns its tokens into
-/// OpenAI chunks. Everything model-specific (template, tokenizer, stop rules) happens here, so the gateway
-/// only forwards finished chunks.
+/// OpenAI chunks (text, reasoning and tool-call deltas from the incremental parsers). Everything model-specific
+/// happens here, so the gateway only forwards finished chunks.
 /// </summary>
 public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
 {
     public async IAsyncEnumerable<ChatCompletionChunk> StreamChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = host.Get(request.Model);
-        var prompt = ChatPrompt.Build(model, request);
+        var plan = ChatTurn.Prepare(model, request, request.Messages);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        ChatCompletionChunk Chunk(ChatCompletionDelta delta, string? finish = null) => new()
-        {
-            Id = id,
-            Created = created,
-            Model = model.Name,
-            Choices = [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finish }],
-        };
+        ChatCompletionChunk Chunk(params ChunkChoice[] choices) => new() { Id = id, Created = created, Model = model.Name, Choices = choices };
 
-        yield return Chunk(new ChatCompletionDelta { Role = "assistant", Content = "" });
+        var first = Chunk(Enumerable.Range(0, request.N).Select(i => new ChunkChoice { Index = i, Delta = new ChatCompletionDelta { Role = "assistant", Content = "" } }).ToArray());
+        yield return request.ReturnTokenIds ? first with { PromptTokenIds = plan.Prompt.TokenIds } : first;
 
-        var output = new ChoiceOutput(model.Folder.Tokenizer, request.Stop);
-        var generation = new TokenGenerationRequest
-        {
-            PromptTokenIds = prompt.TokenIds,
-            Sampling = request.Sampling,
-            MaxTokens = request.MaxTokens ?? model.Engine.MaxSequenceLength - prompt.TokenIds.Length,
-            StopTokenIds = request.IgnoreEos ? [] : prompt.StopTokenIds,
-        };
+        var outputs = Channel.CreateUnbounded<ChunkChoice>(new UnboundedChannelOptions { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
-        string? finishReason = null;
-        await foreach (var token in modelGrain.GenerateAsync(generation, cancellationToken).WithCancellation(cancellationToken))
+        var choices = plan.CreateChoices();
+        var runs = choices.Select(c => RunChoiceAsync(c, plan, modelGrain, outputs.Writer, stop.Token)).ToArray();
+        _ = Task.WhenAll(runs).ContinueWith(t => outputs.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
+
+        try
+        {
+            await foreach (var choice in outputs.Reader.ReadAllAsync(cancellationToken))
+                yield return Chunk(choice);
+        }
+        finally
+        {
+            stop.Cancel();
+        }
+
+        if (request.IncludeUsage)
+        {
+            int completion = choices.Sum(c => c.TokenCount);
+            yield return Chunk() with { Usage = new CompletionUsage(plan.Prompt.TokenIds.Length, completion, plan.Prompt.TokenIds.Length + completion) };
+        }
+    }
+
+    /// <summary>Generates one choice and writes its chunk choices; the finish reason comes last.</summary>
+    private static async Task RunChoiceAsync(ChoiceStream choice, ChatTurn plan, IModelGrain modelGrain, ChannelWriter<ChunkChoice> output, CancellationToken cancellationToken)
+    {
+        string? finish = null;
+        await foreach (var token in modelGrain.GenerateAsync(plan.GenerationFor(choice.Index), cancellationToken).WithCancellation(cancellationToken))
         {
             if (token.FinishReason == GenerationFinishReason.Error)
-                throw new InvalidOperationException("the model failed while generating this response");
-            // The end-of-sequence token ends the text; it is not part of it.
+                throw new InvalidOperationException("The model failed while generating this response.");
             bool isStopToken = token.FinishReason == GenerationFinishReason.Stop;
-            string text = token.TokenId >= 0 && !isStopToken ? output.Append(token.TokenId) : "";
-            if (text.Length > 0) yield return Chunk(new ChatCompletionDelta { Content = text });
-            if (output.Stopped) { finishReason = "stop"; break; }
+            foreach (var c in choice.Append(token, isStopToken)) output.TryWrite(c);
+            if (choice.Stopped) { finish = "stop"; break; }
             if (token.FinishReason is GenerationFinishReason reason)
             {
-                finishReason = reason == GenerationFinishReason.Length ? "length" : "stop";
+                finish = reason == GenerationFinishReason.Length ? "length" : "stop";
                 break;
             }
         }
-        string rest = output.Flush();
-        if (rest.Length > 0) yield return Chunk(new ChatCompletionDelta { Content = rest });
-        yield return Chunk(new ChatCompletionDelta(), finishReason ?? "stop");
-        if (request.IncludeUsage)
-        {
-            yield return new ChatCompletionChunk
-            {
-                Id = id,
-                Created = created,
-                Model = model.Name,
-                Choices = [],
-                Usage = new CompletionUsage(prompt.TokenIds.Length, output.TokenCount, prompt.TokenIds.Length + output.TokenCount),
-            };
-        }
+        foreach (var c in choice.Finish()) output.TryWrite(c);
+        output.TryWrite(choice.Final(plan.FinishReason(choice, finish ?? "stop")));
     }
 
     public async Task<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default)
     {
-        var content = new System.Text.StringBuilder();
-        string finish = "stop";
-        ChatCompletionChunk? first = null;
-        CompletionUsage? usage = null;
-        await foreach (var chunk in StreamChatCompletionAsync(request with { IncludeUsage = true }, cancellationToken))
+        var model = host.Get(request.Model);
+        var plan = ChatTurn.Prepare(model, request, request.Messages);
+        var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
+        var choices = plan.CreateChoices();
+        var finishes = await Task.WhenAll(choices.Select(async c =>
         {
-            first ??= chunk;
-            if (chunk.Usage is not null) usage = chunk.Usage;
-            foreach (var choice in chunk.Choices)
+            string? finish = null;
+            await foreach (var token in modelGrain.GenerateAsync(plan.GenerationFor(c.Index), cancellationToken).WithCancellation(cancellationToken))
             {
-                content.Append(choice.Delta.Content);
-                if (choice.FinishReason is not null) finish = choice.FinishReason;
+                if (token.FinishReason == GenerationFinishReason.Error)
+                    throw new InvalidOperationException("The model failed while generating this response.");
+                c.Append(token, token.FinishReason == GenerationFinishReason.Stop);
+                if (c.Stopped) { finish = "stop"; break; }
+                if (token.FinishReason is GenerationFinishReason reason) { finish = reason == GenerationFinishReason.Length ? "length" : "stop"; break; }
             }
-        }
+            c.Finish();
+            return plan.FinishReason(c, finish ?? "stop");
+        }));
+        int completion = choices.Sum(c => c.TokenCount);
         return new ChatCompletion
         {
-            Id = first!.Id,
-            Created = first.Created,
-            Model = first.Model,
-            Choices = [new ChatCompletionChoice { Index = 0, Message = new AssistantMessage { Content = content.ToString() }, FinishReason = finish }],
-            Usage = usage!,
+            Id = "chatcmpl-" + Guid.NewGuid().ToString("N"),
+            Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            Model = model.Name,
+            Choices = choices.Select((c, i) => c.Complete(finishes[i])).ToArray(),
+            Usage = new CompletionUsage(plan.Prompt.TokenIds.Length, completion, plan.Prompt.TokenIds.Length + completion),
+            PromptTokenIds = request.ReturnTokenIds ? plan.Prompt.TokenIds : null,
         };
     }
 }

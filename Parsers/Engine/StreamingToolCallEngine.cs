@@ -609,6 +609,11 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
                 AfterCall();
                 Step(c);
                 return;
+            case PayloadStep.Discard:
+                _raw.Clear();
+                _failedRaw.Clear();
+                _state = State.Text;
+                return;
             case PayloadStep.CompleteAtSectionEnd:
                 CompleteCall();
                 if (_state == State.InCall)
@@ -832,6 +837,8 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
         }
         _args.Append(text);
     }
+
+    public void Repair(ToolCallParseError repair) => Emit(new ParseIssue(ParseStatus.Repaired, repair));
 
     public void Commit()
     {

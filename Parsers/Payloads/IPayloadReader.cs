@@ -13,6 +13,8 @@ internal enum PayloadStep : byte
     CompleteAtSectionEnd,
     /// <summary>The text is not a valid call (see <see cref="IPayloadReader.Error"/>).</summary>
     Error,
+    /// <summary>Consumed; the section is channel markup, not a call (Functionary's <c>&gt;&gt;&gt;all</c>): drop it, text follows.</summary>
+    Discard,
 }
 
 /// <summary>
@@ -57,6 +59,9 @@ internal interface ICallSink
 
     /// <summary>The text is certainly a call (ends the hold-back of a speculative section).</summary>
     void Commit();
+
+    /// <summary>Records a documented repair (the result is graded <see cref="ParseStatus.Repaired"/>).</summary>
+    void Repair(ToolCallParseError repair);
 
     /// <summary>The definition of the named function, once the name is known.</summary>
     ToolDefinition? Tool { get; }

@@ -181,7 +181,7 @@ internal sealed class JsonObjectCallReader(PayloadSpec spec) : IPayloadReader
                 // Arguments serialized as a JSON string: use the decoded JSON unless it is not JSON at all.
                 var literal = _capture.ToString();
                 var decoded = Decode(literal);
-                _sink.AppendArguments(IsJson(decoded) ? decoded : literal);
+                _sink.AppendArguments(JsonSyntax.IsContainer(decoded) ? decoded : literal);
                 break;
         }
         return PayloadStep.Continue;
@@ -203,28 +203,5 @@ internal sealed class JsonObjectCallReader(PayloadSpec spec) : IPayloadReader
         {
             return jsonString;
         }
-    }
-
-    private static bool IsJson(string text)
-    {
-        var trimmed = text.AsSpan().Trim();
-        if (trimmed.IsEmpty || trimmed[0] is not ('{' or '['))
-        {
-            return false;
-        }
-        var scanner = new JsonScanner();
-        for (var i = 0; i < trimmed.Length; i++)
-        {
-            var step = scanner.Push(trimmed[i]);
-            if (step == ScanStep.Complete)
-            {
-                return i == trimmed.Length - 1;
-            }
-            if (step != ScanStep.Continue)
-            {
-                return false;
-            }
-        }
-        return false;
     }
 }

@@ -365,7 +365,7 @@ internal sealed class LiteralToJsonConverter
         {
             return t.ToLowerInvariant();
         }
-        if (IsJsonNumber(t))
+        if (JsonSyntax.IsNumber(t))
         {
             return t;
         }
@@ -383,7 +383,7 @@ internal sealed class LiteralToJsonConverter
         {
             text = text[1..];
         }
-        if (IsJsonNumber(text))
+        if (JsonSyntax.IsNumber(text))
         {
             // Valid JSON syntax can still overflow a double (1e999): Python reads that as inf, which JSON cannot carry.
             json = text.AsSpan().IndexOfAny('.', 'e', 'E') < 0 || double.IsFinite(double.Parse(text, CultureInfo.InvariantCulture)) ? text : null;
@@ -415,7 +415,7 @@ internal sealed class LiteralToJsonConverter
             frame.Expect = Expect.Separator;
             return PayloadStep.Continue;
         }
-        Out(IsJsonNumber(json) ? json : double.Parse(json, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture));
+        Out(JsonSyntax.IsNumber(json) ? json : double.Parse(json, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture));
         return ValueDone();
     }
 
@@ -721,22 +721,5 @@ internal sealed class LiteralToJsonConverter
     {
         Error = message;
         return PayloadStep.Error;
-    }
-
-    private static bool IsJsonNumber(string s)
-    {
-        var scanner = new JsonScanner();
-        if (s.Length == 0)
-        {
-            return false;
-        }
-        foreach (var c in s)
-        {
-            if (scanner.Push(c) != ScanStep.Continue)
-            {
-                return false;
-            }
-        }
-        return scanner.FinishTopLevelNumber();
     }
 }

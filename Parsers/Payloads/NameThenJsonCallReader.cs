@@ -183,6 +183,10 @@ internal sealed class NameThenJsonCallReader : IPayloadReader
         {
             return Fail("The tool call has no function name.");
         }
+        if (_spec.ContentNames.Contains(name))
+        {
+            return PayloadStep.Discard;
+        }
         if (_id.Length > 0)
         {
             _sink.SetId(_id.ToString().Trim());

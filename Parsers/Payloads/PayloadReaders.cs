@@ -11,6 +11,7 @@ internal static class PayloadReaders
         PayloadKinds.NameThenJson => new NameThenJsonCallReader(payload),
         PayloadKinds.Pythonic => new PythonicCallReader(payload),
         PayloadKinds.RelaxedObject => new RelaxedObjectCallReader(payload),
+        PayloadKinds.TaggedParameters => new TaggedParameterCallReader(payload, format.Sections.Select(s => s.End).OfType<string>().Distinct()),
         _ => throw new ArgumentException($"Format '{format.Name}': payload kind '{payload.Kind}' is not supported."),
     };
 }

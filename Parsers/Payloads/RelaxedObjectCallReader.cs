@@ -39,7 +39,7 @@ internal sealed class RelaxedObjectCallReader(PayloadSpec spec) : IPayloadReader
         {
             if (c != '{')
             {
-                if (char.IsWhitespace(c) || char.IsControl(c))
+                if (char.IsWhiteSpace(c) || char.IsControl(c))
                 {
                     return Fail("Unexpected whitespace in the function name.");
                 }

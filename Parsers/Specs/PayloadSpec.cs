@@ -41,6 +41,9 @@ public sealed record PayloadSpec
     /// name is what lies between this prefix (optional in the text) and the last <c>:</c>, which must be followed by digits.</summary>
     public string? NameFromIdPrefix { get; init; }
 
+    /// <summary>Names that introduce plain text rather than a call (Functionary v3.2's <c>all</c>).</summary>
+    public string[] ContentNames { get; init; } = [];
+
     // ---- tagged_parameters ----
 
     /// <summary>Text that opens a function (e.g. <c>&lt;function=</c>, <c>&lt;invoke name="</c>); null: the name starts the call.</summary>

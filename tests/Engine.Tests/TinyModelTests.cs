@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Cluster.Engine.ModelFiles;
 using Cluster.Engine.TinyModels;
 using Cluster.Engine.Tokenization;
-using Cluster.Gateway.Cli;
 
 namespace Cluster.Engine.Tests;
 
@@ -184,21 +183,31 @@ public class TinyModelTests
     }
 
     [Fact]
-    public void Command_line_writes_a_model_and_rejects_bad_arguments()
+    public void Command_line_flags_become_options()
     {
-        using var dir = new TemporaryDirectory();
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = MakeTinyModelCommand.Run(["--out", dir.Path, "--arch", "qwen3", "--seed", "5", "--num-hidden-layers", "1", "--dtype", "bf16"], stdout, stderr);
-        Assert.Equal(0, code);
-        Assert.Equal("", stderr.ToString());
-        var config = ModelConfig.Load(dir.Path);
-        Assert.Equal(("qwen3", 1, "bfloat16"), (config.ModelType, config.NumHiddenLayers, config.TorchDtype));
+        var options = TinyModelCommandLine.Parse(["--out", "dir", "--arch", "qwen3", "--seed", "5", "--dtype", "bf16", "--shards", "2",
+            "--hidden-size", "96", "--intermediate-size", "200", "--num-hidden-layers", "3", "--num-attention-heads", "6",
+            "--num-key-value-heads", "3", "--head-dim", "8", "--vocab-size", "4000", "--max-position-embeddings", "1024", "--sliding-window", "128"]);
+        Assert.Equal(new TinyModelOptions
+        {
+            OutputDirectory = "dir", Architecture = TinyModelArchitecture.Qwen3, Seed = 5, DType = SafetensorsDType.BF16, ShardCount = 2,
+            HiddenSize = 96, IntermediateSize = 200, NumHiddenLayers = 3, NumAttentionHeads = 6, NumKeyValueHeads = 3, HeadDim = 8,
+            VocabSize = 4000, MaxPositionEmbeddings = 1024, SlidingWindow = 128,
+        }, options);
+        Assert.Equal(new TinyModelOptions { OutputDirectory = "d" }, TinyModelCommandLine.Parse(["--out", "d"]));
+    }
 
-        Assert.Equal(2, MakeTinyModelCommand.Run(["--arch", "gpt2", "--out", dir.Path], stdout, stderr));
-        Assert.Contains("gpt2", stderr.ToString());
-        Assert.Equal(2, MakeTinyModelCommand.Run(["--arch", "llama"], TextWriter.Null, TextWriter.Null));
-        Assert.Equal(2, MakeTinyModelCommand.Run(["--out", dir.Path, "--hidden-size", "sixty"], TextWriter.Null, TextWriter.Null));
+    [Theory]
+    [InlineData("--out d --arch gpt2", "gpt2")]
+    [InlineData("--arch llama", "--out")]
+    [InlineData("--out d --hidden-size sixty", "sixty")]
+    [InlineData("--out d --num-attention-heads 4 --num-key-value-heads 3", "multiple")]
+    [InlineData("--out d --colour blue", "--colour")]
+    [InlineData("--out", "needs a value")]
+    public void Bad_command_lines_are_rejected_with_the_reason(string commandLine, string reason)
+    {
+        var error = Assert.Throws<ArgumentException>(() => TinyModelCommandLine.Parse(commandLine.Split(' ')));
+        Assert.Contains(reason, error.Message);
     }
 
     [Fact]

@@ -445,6 +445,9 @@ public class TokenizerTests
         File.WriteAllText(dir.File("tokenizer.json"), """{"model": {"type": "Unigram", "vocab": []}}""");
         var error = Assert.Throws<NotSupportedException>(() => HfTokenizer.Load(dir.File("tokenizer.json")));
         Assert.Contains("Unigram", error.Message);
+
+        var possessive = TokenizerFixtures.WriteByteLevel(dir.Path, pairMerges: true, splitPattern: @"\p{L}++|\s");
+        Assert.Contains("\\p{L}++", Assert.Throws<NotSupportedException>(() => HfTokenizer.Load(possessive)).Message);
     }
 
     private static ReferenceByteLevelBpe ReferenceFor(string tokenizerJson, Regex split)

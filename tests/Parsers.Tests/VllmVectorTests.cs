@@ -19,6 +19,19 @@ public sealed class VllmVectorTests
         [45] = "mistral: vLLM regex-searches for a JSON array after junk; we do not guess inside malformed text: the section is returned as content with a parse error.",
         [79] = "deepseek_v31: vLLM drops the text after the tool section; we keep it.",
         [132] = "hunyuan_a13b: vLLM drops the text after the tool section; we keep it.",
+        [106] = "glm45: vLLM's non-streaming path drops text between two calls; we keep it as content.",
+        [189] = "minimax: vLLM's tool parser skips calls inside <think>; we leave that to the reasoning parser (see ReasoningCompositionTests).",
+        [190] = "minimax: vLLM cannot parse pretty-printed JSON (a documented limitation); we parse it.",
+        [156] = "apertus: vLLM auto-completes JSON cut off at the end of generation; a truncated call may be missing arguments, so we never execute it: it is returned as content with a 'truncated' error.",
+        [90] = "kimi_k2: vLLM passes invalid JSON arguments through; we grade that call failed and return its text as content.",
+        [166] = "deepseek_v32: vLLM unwraps a lone 'arguments' parameter missing from the schema; we return the parameters the model wrote.",
+        [33] = "pythonic: our quote recovery (vector 147: a quote ends a string only before a delimiter) reads f(a='x 'y', b='z') as a valid call with a=\"x 'y\"; vLLM drops it.",
+    };
+
+    /// <summary>Inputs the vector's source passed that the transcription left out.</summary>
+    private static readonly Dictionary<int, string> ExtraTools = new()
+    {
+        [63] = "get_weather",
     };
 
     [Theory]
@@ -26,7 +39,8 @@ public sealed class VllmVectorTests
     public void Vector_matches_vllm_expectation_in_every_chunking(int index, string label)
     {
         var v = ParserVector.Vectors[index];
-        var options = new ToolCallParserOptions { Tools = v.Tools, IdSeed = 7 };
+        var tools = ExtraTools.TryGetValue(index, out var extra) ? [new ToolDefinition(extra, null)] : v.Tools;
+        var options = new ToolCallParserOptions { Tools = tools, IdSeed = 7 };
         IToolCallParser Create() => ToolCallParserRegistry.Default.Create(v.Parser, options);
 
         var oneShot = Create().ParseComplete(v.Output);

@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using Cluster.ChatTemplates;
+using Cluster.ChatTemplates.Probing;
+using Cluster.Parsers;
+
+namespace Cluster.Grains.Hosting;
+
+/// <summary>
+/// Finds the tool-call parser that fits a chat template (<c>--tool-call-parser auto</c>): the template renders a
+/// synthetic assistant call, and a parser fits when it reads that rendering back as the same call. Several
+/// parsers can read one format (Hermes-style <c>&lt;tool_call&gt;</c> JSON is shared); the most specific
+/// family wins, by the order of <see cref="Preference"/>, then by name.
+/// </summary>
+public static class ToolCallFormatDetector
+{
+    /// <summary>Families tried first, most widely used first; the rest follow alphabetically.</summary>
+    public static readonly IReadOnlyList<string> Preference =
+        ["hermes", "qwen3_coder", "mistral", "llama3_json", "pythonic", "llama4_pythonic", "deepseek_v31", "deepseek_v3", "kimi_k2", "glm45", "minimax_m2", "granite", "openai"];
+
+    /// <summary>The parsers that read the template's own rendering of a call back into that call, best first.</summary>
+    /// <exception cref="TemplateException">The template cannot render tool calls.</exception>
+    public static IReadOnlyList<string> Detect(ChatTemplate template, ToolCallParserRegistry registry)
+    {
+        var call = TemplateProbe.DefaultCall;
+        var rendered = TemplateProbe.RenderToolCall(template);
+        var expected = JsonNode.Parse(call.ArgumentsJson);
+        var tools = ToolDefinition.FromOpenAiTools(new JsonArray(new JsonObject
+        {
+            ["type"] = "function",
+            ["function"] = new JsonObject
+            {
+                ["name"] = call.Name,
+                ["parameters"] = JsonNode.Parse("""{"type":"object","properties":{"city":{"type":"string"}}}"""),
+            },
+        }));
+        var fits = new List<string>();
+        foreach (var name in registry.Names)
+        {
+            ToolCallParseResult result;
+            try
+            {
+                result = registry.Create(name, new ToolCallParserOptions { Tools = tools, IdSeed = 0 }).ParseComplete(rendered.AssistantTurn);
+            }
+            catch (Exception)
+            {
+                continue; // a parser that cannot even read the text does not fit it
+            }
+            if (result.ToolCalls.Count == 1 && result.ToolCalls[0].Name == call.Name
+                && JsonNode.DeepEquals(JsonNode.Parse(result.ToolCalls[0].Arguments), expected)
+                && string.IsNullOrWhiteSpace(result.Content))
+                fits.Add(name);
+        }
+        return fits.OrderBy(n => Preference.IndexOf(n) is int i and >= 0 ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal).ToArray();
+    }
+
+    private static int IndexOf(this IReadOnlyList<string> list, string value)
+    {
+        for (int i = 0; i < list.Count; i++) if (list[i] == value) return i;
+        return -1;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+
+namespace Cluster.Parsers.Tests;
+
+/// <summary>
+/// The final content, reasoning and calls never depend on how the text was split: every two-piece split, character
+/// by character and random pieces all equal one-shot parsing, for the fixtures and for generated calls.
+/// </summary>
+public sealed class ChunkInvarianceTests
+{
+    public static IEnumerable<object[]> Formats => CallRenderer.Formats.Select(f => new object[] { f.Parser });
+
+    [Theory]
+    [MemberData(nameof(ParserVector.Cases), MemberType = typeof(ParserVector))]
+    public void Every_two_piece_split_of_a_vector_gives_the_one_shot_result(int index, string label)
+    {
+        var v = ParserVector.Vectors[index];
+        var options = new ToolCallParserOptions { Tools = v.Tools, IdSeed = 3 };
+        var expected = EventSequence.Digest(ToolCallParserRegistry.Default.Create(v.Parser, options).ParseComplete(v.Output));
+        for (var split = 1; split < v.Output.Length; split++)
+        {
+            var events = EventSequence.Run(ToolCallParserRegistry.Default.Create(v.Parser, options), v.Output, [split, v.Output.Length]);
+            Assert.True(expected == EventSequence.Digest(ToolCallResultBuilder.Build(events)), $"{label}: split at {split} differs");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Generated_calls_parse_exactly_in_every_chunking(string parser)
+    {
+        var rawStrings = CallRenderer.Formats.First(f => f.Parser == parser).RawStrings;
+        var random = new Random(parser.GetHashCode(StringComparison.Ordinal) & 0xFFFF);
+        for (var round = 0; round < 25; round++)
+        {
+            var calls = new CallGenerator(random, rawStrings).Calls(random.Next(1, 4));
+            var prose = round % 3 == 0 ? "" : "Let me check é 北京 🌈 for you. ";
+            var text = prose + CallRenderer.Render(parser, calls);
+            var options = new ToolCallParserOptions { Tools = CallRenderer.Tools(calls), IdSeed = round };
+            IToolCallParser Create() => ToolCallParserRegistry.Default.Create(parser, options);
+
+            var oneShot = Create().ParseComplete(text);
+            Assert.True(oneShot.Status == ParseStatus.Ok, $"{parser}: {string.Join("; ", oneShot.Errors.Select(e => e.Message))}\n{text}");
+            Assert.Equal(string.IsNullOrWhiteSpace(prose) ? null : prose.Trim(), string.IsNullOrWhiteSpace(oneShot.Content) ? null : oneShot.Content.Trim());
+            Assert.Equal(calls.Select(c => c.Name), oneShot.ToolCalls.Select(c => c.Name));
+            for (var i = 0; i < calls.Count; i++)
+            {
+                JsonAssert.Equal(calls[i].Args, oneShot.ToolCalls[i].Arguments, $"{parser} round {round} call {i}\n{text}");
+            }
+
+            var digest = EventSequence.Digest(oneShot);
+            Assert.Equal(digest, EventSequence.Digest(ToolCallResultBuilder.Build(EventSequence.Run(Create(), text, EventSequence.Chars(text)))));
+            Assert.Equal(digest, EventSequence.Digest(ToolCallResultBuilder.Build(EventSequence.Run(Create(), text, EventSequence.Random(random, 9)))));
+            for (var split = 1; split < text.Length; split += Math.Max(1, text.Length / 40))
+            {
+                Assert.Equal(digest, EventSequence.Digest(ToolCallResultBuilder.Build(EventSequence.Run(Create(), text, [split, text.Length]))));
+            }
+        }
+    }
+}

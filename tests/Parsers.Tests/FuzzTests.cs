@@ -1,0 +1,89 @@
+using System.Text;
+
+namespace Cluster.Parsers.Tests;
+
+/// <summary>
+/// Random and mutated outputs never throw, always yield a valid delta sequence, and stay chunk-invariant
+/// (malformed text included).
+/// </summary>
+public sealed class FuzzTests
+{
+    public static IEnumerable<object[]> Parsers => ToolCallParserRegistry.Default.Names.Select(n => new object[] { n });
+
+    private static readonly Lazy<string[]> Pieces = new(() =>
+    {
+        var pieces = new List<string> { "{", "}", "[", "]", "(", ")", "\"", "'", ":", ",", "=", ";", "\\", "\n", " ", "a", "name", "\"name\"", "\"arguments\"", "1", "-2.5e3", "true", "None", "é", "🌈", "<", ">", "|", "｜", "```" };
+        foreach (var name in ToolCallParserRegistry.Default.Names)
+        {
+            if (ToolCallParserRegistry.Default.FindSpec(name) is { } spec)
+            {
+                foreach (var s in spec.Sections)
+                {
+                    pieces.Add(s.Start);
+                    pieces.AddRange(s.End is null ? [] : [s.End]);
+                }
+                pieces.AddRange(new[] { spec.Call.Start, spec.Call.End, spec.Payload.FunctionStart, spec.Payload.FunctionEnd, spec.Payload.ParameterStart, spec.Payload.ParameterEnd }.OfType<string>());
+                pieces.AddRange(spec.Payload.NameTerminators);
+            }
+        }
+        pieces.AddRange(["<|channel|>", "<|message|>", "<|call|>", "<|end|>", "<|start|>", "analysis", "final", "commentary to=functions.f", ">>>", "<think>", "</think>"]);
+        return pieces.Distinct().ToArray();
+    });
+
+    [Theory]
+    [MemberData(nameof(Parsers))]
+    public void Random_and_mutated_outputs_never_throw_and_stay_chunk_invariant(string parser)
+    {
+        var random = new Random(parser.GetHashCode(StringComparison.Ordinal) & 0xFFFF);
+        var seeds = ParserVector.Vectors.Select(v => v.Output).ToArray();
+        for (var round = 0; round < 60; round++)
+        {
+            var text = round % 2 == 0 ? RandomText(random) : Mutate(random, seeds[random.Next(seeds.Length)]);
+            var options = new ToolCallParserOptions { IdSeed = round };
+            IToolCallParser Create() => ToolCallParserRegistry.Default.Create(parser, options);
+            var oneShot = EventSequence.Digest(ToolCallResultBuilder.Build(EventSequence.Run(Create(), text, [text.Length + 1])));
+            var byChar = EventSequence.Digest(ToolCallResultBuilder.Build(EventSequence.Run(Create(), text, EventSequence.Chars(text))));
+            var pieces = EventSequence.Digest(ToolCallResultBuilder.Build(EventSequence.Run(Create(), text, EventSequence.Random(random, 6))));
+            Assert.True(oneShot == byChar, $"{parser}: char-by-char differs for {Escape(text)}\n{oneShot}\n{byChar}");
+            Assert.True(oneShot == pieces, $"{parser}: random pieces differ for {Escape(text)}\n{oneShot}\n{pieces}");
+        }
+    }
+
+    private static string RandomText(Random random)
+    {
+        var sb = new StringBuilder();
+        for (var i = random.Next(1, 40); i > 0; i--)
+        {
+            sb.Append(Pieces.Value[random.Next(Pieces.Value.Length)]);
+        }
+        return sb.ToString();
+    }
+
+    private static string Mutate(Random random, string text)
+    {
+        var sb = new StringBuilder(text);
+        for (var i = random.Next(1, 4); i > 0 && sb.Length > 0; i--)
+        {
+            var at = random.Next(sb.Length);
+            var len = Math.Min(random.Next(1, 8), sb.Length - at);
+            switch (random.Next(4))
+            {
+                case 0:
+                    sb.Remove(at, len);
+                    break;
+                case 1:
+                    sb.Insert(at, sb.ToString(at, len));
+                    break;
+                case 2:
+                    sb.Insert(at, Pieces.Value[random.Next(Pieces.Value.Length)]);
+                    break;
+                default:
+                    sb.Length = at;
+                    break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static string Escape(string s) => System.Text.Json.JsonSerializer.Serialize(s);
+}
