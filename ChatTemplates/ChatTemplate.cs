@@ -18,6 +18,9 @@ public sealed class ChatTemplate
     private readonly IReadOnlyList<Stmt> _body;
     private readonly Lazy<TemplateCapabilities> _capabilities;
 
+    // The last output length, to size the next output buffer: renders of one template are similar in size.
+    private int _lastLength = 1024;
+
     private ChatTemplate(string source, IReadOnlyList<Stmt> body)
     {
         Source = source;
@@ -81,7 +84,9 @@ public sealed class ChatTemplate
         foreach (var kv in variables) context.Set(kv.Key, kv.Value);
         try
         {
-            return new Renderer(context, now).Render(_body);
+            var text = new Renderer(context, now).Render(_body, _lastLength + (_lastLength / 8));
+            _lastLength = text.Length;
+            return text;
         }
         catch (InsufficientExecutionStackException)
         {

@@ -17,18 +17,52 @@ internal static class Methods
         _ => false,
     };
 
-    /// <summary>The bound method <paramref name="name"/> of <paramref name="target"/>, or null when it has none.</summary>
-    public static PyCallable? Bind(object? target, string name) => target switch
-    {
-        string s => BindString(s, name),
-        Markup m => BindString(m.Text, name),
-        PyDict d => BindDict(d, name),
-        List<object?> l => BindSequence(l, name),
-        PyTuple t => BindSequence(t, name),
-        _ => null,
-    };
+    private delegate object? StringMethod(string self, CallArguments args);
 
-    private static BuiltinCallable Method(string name, Func<CallArguments, object?> body) => new(name, (_, args) => body(args));
+    private delegate object? DictMethod(PyDict self, CallArguments args);
+
+    private delegate object? SequenceMethod(IReadOnlyList<object?> self, CallArguments args);
+
+    /// <summary>The bound method <paramref name="name"/> of <paramref name="target"/>, or null when it has none.</summary>
+    public static PyCallable? Bind(object? target, string name)
+    {
+        switch (PythonOperators.Unwrap(target))
+        {
+            case string s when StringMethodNamed(name) is { } method:
+                return new BuiltinCallable(name, (_, args) => method(s, args));
+            case PyDict d when DictMethodNamed(name) is { } method:
+                return new BuiltinCallable(name, (_, args) => method(d, args));
+            case List<object?> l when name == "copy":
+                return new BuiltinCallable(name, (_, _) => new List<object?>(l));
+            case IReadOnlyList<object?> items and (List<object?> or PyTuple) when SequenceMethodNamed(name) is { } method:
+                return new BuiltinCallable(name, (_, args) => method(items, args));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Calls <c>target.name(arguments)</c> without creating a bound method when <paramref name="target"/> is a str, dict
+    /// or list that has that method; otherwise returns false and the caller resolves the attribute as usual.
+    /// </summary>
+    public static bool TryInvoke(object? target, string name, CallArguments arguments, out object? result)
+    {
+        switch (PythonOperators.Unwrap(target))
+        {
+            case string s when StringMethodNamed(name) is { } method:
+                result = method(s, arguments);
+                return true;
+            case PyDict d when DictMethodNamed(name) is { } method:
+                result = method(d, arguments);
+                return true;
+            case IReadOnlyList<object?> items and (List<object?> or PyTuple) when SequenceMethodNamed(name) is { } method:
+                result = method(items, arguments);
+                return true;
+            default:
+                result = null;
+                return false;
+        }
+    }
 
     private static string? OptionalString(CallArguments args, int position, string name) => args.Get(position, name) switch
     {
@@ -40,45 +74,44 @@ internal static class Methods
     private static string RequireString(object? value, string method) => value as string
         ?? throw new TemplateException("TypeError", $"{method}() argument must be str, not {PythonFormatting.TypeName(value)}");
 
-    private static PyCallable? BindString(string s, string name) => name switch
+    private static StringMethod? StringMethodNamed(string name) => name switch
     {
-        "strip" => Method(name, a => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), true, true)),
-        "lstrip" => Method(name, a => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), true, false)),
-        "rstrip" => Method(name, a => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), false, true)),
-        "split" => Method(name, a => PythonStrings.Split(s, OptionalString(a, 0, "sep"), MaxSplit(a))),
-        "rsplit" => Method(name, a => PythonStrings.RSplit(s, OptionalString(a, 0, "sep"), MaxSplit(a))),
-        "splitlines" => Method(name, a => PythonStrings.SplitLines(s, PythonOperators.IsTruthy(a.Get(0, "keepends", false))).Cast<object?>().ToList()),
-        "startswith" => Method(name, a => Affix(s, a.Get(0, "prefix"), name, (x, p) => x.StartsWith(p, StringComparison.Ordinal))),
-        "endswith" => Method(name, a => Affix(s, a.Get(0, "suffix"), name, (x, p) => x.EndsWith(p, StringComparison.Ordinal))),
-        "replace" => Method(name, a => PythonStrings.Replace(s, RequireString(a.Get(0, "old"), name), RequireString(a.Get(1, "new"), name),
-            a.Get(2, "count") is long n ? n : -1)),
-        "upper" => Method(name, _ => PythonStrings.Upper(s)),
-        "lower" => Method(name, _ => PythonStrings.Lower(s)),
-        "title" => Method(name, _ => PythonStrings.Title(s)),
-        "capitalize" => Method(name, _ => PythonStrings.Capitalize(s)),
-        "swapcase" => Method(name, _ => string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)))),
-        "format" => Method(name, a => PythonStringFormat.Format(s, a)),
-        "find" => Method(name, a => (long)s.IndexOf(RequireString(a.Get(0, "sub"), name), StringComparison.Ordinal)),
-        "rfind" => Method(name, a => (long)s.LastIndexOf(RequireString(a.Get(0, "sub"), name), StringComparison.Ordinal)),
-        "index" => Method(name, a => s.IndexOf(RequireString(a.Get(0, "sub"), name), StringComparison.Ordinal) is var i and >= 0
-            ? (long)i : throw new TemplateException("ValueError", "substring not found")),
-        "count" => Method(name, a => PythonStrings.Count(s, RequireString(a.Get(0, "sub"), name))),
-        "join" => Method(name, a => string.Join(s, PythonOperators.Iterate(a.Get(0, "iterable")).Select((item, i) =>
+        "strip" => static (s, a) => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), true, true),
+        "lstrip" => static (s, a) => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), true, false),
+        "rstrip" => static (s, a) => PythonStrings.Strip(s, OptionalString(a, 0, "chars"), false, true),
+        "split" => static (s, a) => PythonStrings.Split(s, OptionalString(a, 0, "sep"), MaxSplit(a)),
+        "rsplit" => static (s, a) => PythonStrings.RSplit(s, OptionalString(a, 0, "sep"), MaxSplit(a)),
+        "splitlines" => static (s, a) => PythonStrings.SplitLines(s, PythonOperators.IsTruthy(a.Get(0, "keepends", false))).Cast<object?>().ToList(),
+        "startswith" => static (s, a) => Affix(s, a.Get(0, "prefix"), "startswith", (x, p) => x.StartsWith(p, StringComparison.Ordinal)),
+        "endswith" => static (s, a) => Affix(s, a.Get(0, "suffix"), "endswith", (x, p) => x.EndsWith(p, StringComparison.Ordinal)),
+        "replace" => static (s, a) => PythonStrings.Replace(s, RequireString(a.Get(0, "old"), "replace"), RequireString(a.Get(1, "new"), "replace"),
+            a.Get(2, "count") is long n ? n : -1),
+        "upper" => static (s, _) => PythonStrings.Upper(s),
+        "lower" => static (s, _) => PythonStrings.Lower(s),
+        "title" => static (s, _) => PythonStrings.Title(s),
+        "capitalize" => static (s, _) => PythonStrings.Capitalize(s),
+        "swapcase" => static (s, _) => string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c))),
+        "format" => static (s, a) => PythonStringFormat.Format(s, a),
+        "find" => static (s, a) => (long)s.IndexOf(RequireString(a.Get(0, "sub"), "find"), StringComparison.Ordinal),
+        "rfind" => static (s, a) => (long)s.LastIndexOf(RequireString(a.Get(0, "sub"), "rfind"), StringComparison.Ordinal),
+        "index" => static (s, a) => s.IndexOf(RequireString(a.Get(0, "sub"), "index"), StringComparison.Ordinal) is var i and >= 0
+            ? (long)i : throw new TemplateException("ValueError", "substring not found"),
+        "count" => static (s, a) => PythonStrings.Count(s, RequireString(a.Get(0, "sub"), "count")),
+        "join" => static (s, a) => string.Join(s, PythonOperators.Iterate(a.Get(0, "iterable")).Select((item, i) =>
             PythonOperators.Unwrap(item) as string
-            ?? throw new TemplateException("TypeError", $"sequence item {i}: expected str instance, {PythonFormatting.TypeName(item)} found")))),
-        "isdigit" or "isnumeric" or "isdecimal" => Method(name, _ => s.Length > 0 && s.All(char.IsDigit)),
-        "isalpha" => Method(name, _ => s.Length > 0 && s.All(char.IsLetter)),
-        "isalnum" => Method(name, _ => s.Length > 0 && s.All(char.IsLetterOrDigit)),
-        "isspace" => Method(name, _ => s.Length > 0 && s.All(char.IsWhiteSpace)),
-        "isupper" => Method(name, _ => s.Any(char.IsLetter) && !s.Any(char.IsLower)),
-        "islower" => Method(name, _ => s.Any(char.IsLetter) && !s.Any(char.IsUpper)),
-        "zfill" => Method(name, a => s.PadLeft((int)(a.Get(0, "width") as long? ?? 0), '0')),
-        "center" => Method(name, a => PythonStrings.Center(s, (int)(a.Get(0, "width") as long? ?? 0))),
-        "ljust" => Method(name, a => s.PadRight((int)(a.Get(0, "width") as long? ?? 0))),
-        "rjust" => Method(name, a => s.PadLeft((int)(a.Get(0, "width") as long? ?? 0))),
-        "removeprefix" => Method(name, a => a.Get(0, "prefix") is string p && s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s),
-        "removesuffix" => Method(name, a => a.Get(0, "suffix") is string p && p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s),
-        "encode" => null,
+            ?? throw new TemplateException("TypeError", $"sequence item {i}: expected str instance, {PythonFormatting.TypeName(item)} found"))),
+        "isdigit" or "isnumeric" or "isdecimal" => static (s, _) => s.Length > 0 && s.All(char.IsDigit),
+        "isalpha" => static (s, _) => s.Length > 0 && s.All(char.IsLetter),
+        "isalnum" => static (s, _) => s.Length > 0 && s.All(char.IsLetterOrDigit),
+        "isspace" => static (s, _) => s.Length > 0 && s.All(char.IsWhiteSpace),
+        "isupper" => static (s, _) => s.Any(char.IsLetter) && !s.Any(char.IsLower),
+        "islower" => static (s, _) => s.Any(char.IsLetter) && !s.Any(char.IsUpper),
+        "zfill" => static (s, a) => s.PadLeft((int)(a.Get(0, "width") as long? ?? 0), '0'),
+        "center" => static (s, a) => PythonStrings.Center(s, (int)(a.Get(0, "width") as long? ?? 0)),
+        "ljust" => static (s, a) => s.PadRight((int)(a.Get(0, "width") as long? ?? 0)),
+        "rjust" => static (s, a) => s.PadLeft((int)(a.Get(0, "width") as long? ?? 0)),
+        "removeprefix" => static (s, a) => a.Get(0, "prefix") is string p && s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s,
+        "removesuffix" => static (s, a) => a.Get(0, "suffix") is string p && p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s,
         _ => null,
     };
 
@@ -91,31 +124,30 @@ internal static class Methods
         _ => throw new TemplateException("TypeError", $"{method} first arg must be str or a tuple of str, not {PythonFormatting.TypeName(affix)}"),
     };
 
-    private static PyCallable? BindDict(PyDict d, string name) => name switch
+    private static DictMethod? DictMethodNamed(string name) => name switch
     {
-        "get" => Method(name, a => d.TryGet(a.Get(0, "key"), out var v) ? v : a.Get(1, "default")),
-        "items" => Method(name, _ => new PyIterable("dict_items", d.Select(kv => (object?)new PyTuple([kv.Key, kv.Value])), true)),
-        "keys" => Method(name, _ => new PyIterable("dict_keys", d.Keys.Cast<object?>(), true)),
-        "values" => Method(name, _ => new PyIterable("dict_values", d.Values, true)),
-        "copy" => Method(name, _ =>
+        "get" => static (d, a) => d.TryGet(a.Get(0, "key"), out var v) ? v : a.Get(1, "default"),
+        "items" => static (d, _) => new PyIterable("dict_items", d.Select(kv => (object?)new PyTuple([kv.Key, kv.Value])), true),
+        "keys" => static (d, _) => new PyIterable("dict_keys", d.Keys.Cast<object?>(), true),
+        "values" => static (d, _) => new PyIterable("dict_values", d.Values, true),
+        "copy" => static (d, _) =>
         {
             var copy = new PyDict();
             foreach (var kv in d) copy[kv.Key] = kv.Value;
             return copy;
-        }),
+        },
         _ => null,
     };
 
-    private static PyCallable? BindSequence(IReadOnlyList<object?> items, string name) => name switch
+    private static SequenceMethod? SequenceMethodNamed(string name) => name switch
     {
-        "count" => Method(name, a => (long)items.Count(item => PythonOperators.AreEqual(item, a.Get(0, "value")))),
-        "index" => Method(name, a =>
+        "count" => static (items, a) => (long)items.Count(item => PythonOperators.AreEqual(item, a.Get(0, "value"))),
+        "index" => static (items, a) =>
         {
             for (var i = 0; i < items.Count; i++)
                 if (PythonOperators.AreEqual(items[i], a.Get(0, "value"))) return (long)i;
             throw new TemplateException("ValueError", $"{PythonFormatting.Repr(a.Get(0, "value"))} is not in list");
-        }),
-        "copy" when items is List<object?> list => Method(name, _ => new List<object?>(list)),
+        },
         _ => null,
     };
 }

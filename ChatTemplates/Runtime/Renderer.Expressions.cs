@@ -43,8 +43,8 @@ internal sealed partial class Renderer
                 {
                     var target = Evaluate(method.Target, scope);
                     var arguments = EvaluateArguments(call.Arguments, scope);
-                    return Methods.TryInvoke(target, method.Name, arguments, out var result)
-                        ? result
+                    return Methods.TryInvoke(target, method.Name, arguments, out var returned)
+                        ? returned
                         : Invoke(MemberAccess.GetAttribute(target, method.Name), arguments);
                 }
                 return Invoke(Evaluate(call.Callee, scope), EvaluateArguments(call.Arguments, scope));
@@ -52,24 +52,26 @@ internal sealed partial class Renderer
                 return ApplyFilterChain(f, null, scope);
             case TestExpr test:
                 var result = JinjaTests.Apply(this, test.Name, Evaluate(test.Target, scope), EvaluateArguments(test.Arguments, scope));
-                return test.Negated ? !result : result;
+                return Boxes.Bool(test.Negated ? !result : result);
             case UnaryExpr u:
                 var operand = Evaluate(u.Operand, scope);
                 return u.Operator switch
                 {
-                    "not" => !PythonOperators.IsTruthy(operand),
+                    "not" => Boxes.Bool(!PythonOperators.IsTruthy(operand)),
                     "-" => PythonOperators.Negate(operand),
                     _ => operand is long or double ? operand : operand is Undefined undefined ? throw undefined.Fail()
                         : throw new TemplateException("TypeError", $"bad operand type for unary +: '{PythonFormatting.TypeName(operand)}'"),
                 };
             case BinaryExpr b:
                 return EvaluateBinary(b, scope);
+            case SumExpr sum:
+                return EvaluateSum(sum, scope);
             case CompareExpr c:
-                return EvaluateCompare(c, scope);
+                return Boxes.Bool(EvaluateCompare(c, scope));
             case ConcatExpr c:
-                var sb = new StringBuilder();
+                var sb = StringBuilderCache.Acquire();
                 foreach (var part in c.Parts) PythonFormatting.AppendStr(sb, Evaluate(part, scope));
-                return sb.ToString();
+                return StringBuilderCache.GetStringAndRelease(sb);
             case ConditionalExpr c:
                 if (PythonOperators.IsTruthy(Evaluate(c.Test, scope))) return Evaluate(c.Then, scope);
                 return c.Else is null
@@ -91,6 +93,34 @@ internal sealed partial class Renderer
             case "or": return PythonOperators.IsTruthy(left) ? left : Evaluate(b.Right, scope);
             default: return PythonOperators.Arithmetic(b.Operator, left, Evaluate(b.Right, scope));
         }
+    }
+
+    /// <summary>
+    /// Left to right like Python's pairwise <c>+</c>, but a run of strings is joined once at the end. Joining strings cannot
+    /// fail, so deferring it is unobservable; any other operand applies the pending join and then Python's <c>+</c>.
+    /// </summary>
+    private object? EvaluateSum(SumExpr sum, Scope scope)
+    {
+        var acc = Evaluate(sum.Operands[0], scope);
+        StringBuilder? pending = null;
+        for (var i = 1; i < sum.Operands.Count; i++)
+        {
+            var next = Evaluate(sum.Operands[i], scope);
+            if (acc is string first && next is string s)
+            {
+                pending ??= StringBuilderCache.Acquire().Append(first);
+                pending.Append(s);
+                acc = first;
+                continue;
+            }
+            if (pending is not null)
+            {
+                acc = StringBuilderCache.GetStringAndRelease(pending);
+                pending = null;
+            }
+            acc = PythonOperators.Arithmetic("+", acc, next);
+        }
+        return pending is null ? acc : StringBuilderCache.GetStringAndRelease(pending);
     }
 
     private bool EvaluateCompare(CompareExpr c, Scope scope)

@@ -23,9 +23,9 @@ internal sealed partial class Renderer
     /// <summary>The moment <c>strftime_now</c> renders.</summary>
     public DateTime Now { get; }
 
-    public string Render(IReadOnlyList<Stmt> body)
+    public string Render(IReadOnlyList<Stmt> body, int expectedLength)
     {
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(expectedLength);
         Execute(body, new Scope(_globals), sb);
         return sb.ToString();
     }

@@ -66,9 +66,13 @@ internal sealed class Scope(Scope? parent)
             _values = null;
             return;
         }
-        _names ??= new string[LinearLimit];
-        _values ??= new object?[LinearLimit];
+        if (_names is null || _count == _names.Length)
+        {
+            var capacity = _names is null ? 2 : _names.Length * 2;
+            Array.Resize(ref _names, capacity);
+            Array.Resize(ref _values, capacity);
+        }
         _names[_count] = name;
-        _values[_count++] = value;
+        _values![_count++] = value;
     }
 }

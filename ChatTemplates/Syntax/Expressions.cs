@@ -44,6 +44,9 @@ internal sealed record UnaryExpr(string Operator, Expr Operand, int Line) : Expr
 /// <summary>A chain such as <c>a &lt; b &lt;= c</c> (each comparison shares its operand with the next).</summary>
 internal sealed record CompareExpr(Expr First, IReadOnlyList<KeyValuePair<string, Expr>> Rest, int Line) : Expr(Line);
 
+/// <summary><c>a + b + c …</c> (three or more operands): strings are joined once instead of pairwise.</summary>
+internal sealed record SumExpr(IReadOnlyList<Expr> Operands, int Line) : Expr(Line);
+
 internal sealed record ConcatExpr(IReadOnlyList<Expr> Parts, int Line) : Expr(Line);
 
 internal sealed record ConditionalExpr(Expr Test, Expr Then, Expr? Else, int Line) : Expr(Line);

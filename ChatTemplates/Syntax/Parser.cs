@@ -418,14 +418,31 @@ internal sealed class Parser
 
     private Expr ParseMath1()
     {
+        var line = Current.Line;
         var left = ParseConcat();
+        List<Expr>? sum = null;
         while (Current.IsOperator("+") || Current.IsOperator("-"))
         {
             var t = Next();
-            left = new BinaryExpr(t.Value, left, ParseConcat(), t.Line);
+            var right = ParseConcat();
+            if (t.Value == "+")
+            {
+                sum ??= [left];
+                sum.Add(right);
+                continue;
+            }
+            left = new BinaryExpr("-", Sum(sum, left, line), right, t.Line);
+            sum = null;
         }
-        return left;
+        return Sum(sum, left, line);
     }
+
+    private static Expr Sum(List<Expr>? operands, Expr single, int line) => operands switch
+    {
+        null => single,
+        { Count: 2 } => new BinaryExpr("+", operands[0], operands[1], line),
+        _ => new SumExpr(operands, line),
+    };
 
     private Expr ParseConcat()
     {

@@ -16,7 +16,12 @@ public static class JsonValues
             case null: return null;
             case JsonObject obj:
                 var dict = new PyDict(obj.Count);
-                foreach (var kv in obj) dict[kv.Key] = FromJson(kv.Value);
+                // Indexed access: enumerating a JsonObject boxes its enumerator, a measurable cost per message.
+                for (var i = 0; i < obj.Count; i++)
+                {
+                    var (key, child) = obj.GetAt(i);
+                    dict[key] = FromJson(child);
+                }
                 return dict;
             case JsonArray array:
                 var list = new List<object?>(array.Count);

@@ -36,9 +36,9 @@ public static class PythonFormatting
     /// <summary>Python's <c>repr(value)</c>.</summary>
     public static string Repr(object? value)
     {
-        var sb = new StringBuilder();
+        var sb = StringBuilderCache.Acquire();
         AppendRepr(sb, value);
-        return sb.ToString();
+        return StringBuilderCache.GetStringAndRelease(sb);
     }
 
     private static void AppendRepr(StringBuilder sb, object? value)

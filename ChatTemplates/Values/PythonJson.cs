@@ -24,9 +24,9 @@ public static class PythonJson
     /// <summary>Serializes <paramref name="value"/>; throws a <c>TypeError</c> for values JSON cannot hold.</summary>
     public static string Dumps(object? value, Options options)
     {
-        var sb = new StringBuilder();
+        var sb = StringBuilderCache.Acquire();
         Write(sb, value, options, 0);
-        return sb.ToString();
+        return StringBuilderCache.GetStringAndRelease(sb);
     }
 
     private static void Write(StringBuilder sb, object? value, Options o, int depth)

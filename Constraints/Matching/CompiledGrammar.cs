@@ -125,9 +125,12 @@ public sealed class CompiledGrammar
 }
 
 /// <summary>Tokens a DFA state accepts on its own, plus the trie nodes where the current rule can end mid-token.</summary>
-internal sealed class StateMask(uint[] bits, int[] escapeNodes)
+internal sealed class StateMask(uint[] bits, Vocabulary.TokenTrie escapeTrie, int[] escapeNodes)
 {
     public uint[] Bits { get; } = bits;
+
+    /// <summary>The trie <see cref="EscapeNodes"/> index into.</summary>
+    public Vocabulary.TokenTrie EscapeTrie { get; } = escapeTrie;
 
     /// <summary>Trie nodes after whose bytes the rule may end, so the rest of their subtree depends on the caller.</summary>
     public int[] EscapeNodes { get; } = escapeNodes;

@@ -12,30 +12,42 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
     [ThreadStatic]
     private static List<ParseConfig>[]? t_levels;
 
-    private readonly TokenTrie _trie = grammar.Vocabulary.Trie;
+    private readonly PlainRunAnalyzer _plainRuns = new(grammar);
 
     /// <summary>The context-free mask of one DFA state (see <see cref="StateMask"/>).</summary>
     public StateMask ComputeStateMask(int state)
     {
-        var bits = new uint[grammar.Vocabulary.MaskWords];
+        var words = grammar.Vocabulary.MaskWords;
+        var trie = grammar.Vocabulary.Trie;
+        uint[] bits;
+        if (_plainRuns.TryGetPlainRun(state, out var characters))
+        {
+            // Inside a string body: plain tokens short enough are in, wholesale; only the rest of the vocabulary is walked.
+            var plain = grammar.Vocabulary.PlainText;
+            bits = (uint[])plain.UpToChars[characters].Clone();
+            trie = plain.Rest;
+        }
+        else
+        {
+            bits = new uint[words];
+        }
         if (!grammar.HasCalls)
         {
-            WalkDfa(state, bits);
-            return new StateMask(bits, []);
+            WalkDfa(trie, state, bits);
+            return new StateMask(bits, trie, []);
         }
         var escapes = new List<int>();
         var start = new List<ParseConfig>();
         var escapedAtStart = false;
         // An escape before any byte needs no record: the matcher's own closure already holds the caller's position.
         grammar.AddClosed(new ParseConfig(state, ParseStack.Unknown), start, ref escapedAtStart);
-        WalkConfigs(0, start, bits, escapes);
-        return new StateMask(bits, [.. escapes]);
+        WalkConfigs(trie, 0, start, bits, escapes);
+        return new StateMask(bits, trie, [.. escapes]);
     }
 
     /// <summary>The single-DFA walk: one int of state per trie depth, no allocation.</summary>
-    private void WalkDfa(int start, Span<uint> bits)
+    private void WalkDfa(TokenTrie trie, int start, Span<uint> bits)
     {
-        var trie = _trie;
         var bytes = trie.Bytes;
         var depths = trie.Depths;
         var ends = trie.SubtreeEnd;
@@ -78,9 +90,8 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
     /// Walks the subtree below trie node <paramref name="root"/> from the configurations <paramref name="initial"/> (the state after
     /// the root's bytes). With <paramref name="escapes"/> given, nodes where the base rule can end are recorded there.
     /// </summary>
-    public void WalkConfigs(int root, List<ParseConfig> initial, Span<uint> bits, List<int>? escapes)
+    public void WalkConfigs(TokenTrie trie, int root, List<ParseConfig> initial, Span<uint> bits, List<int>? escapes)
     {
-        var trie = _trie;
         var levels = t_levels;
         if (levels is null || levels.Length < trie.MaxDepth + 1)
         {

@@ -115,7 +115,7 @@ public sealed class TokenMatcher
                 _scratch.Clear();
                 var escaped = false;
                 _grammar.AddClosed(new ParseConfig(stack.ReturnState, stack.Parent), _scratch, ref escaped);
-                foreach (var node in mask.EscapeNodes) _grammar.Walker.WalkConfigs(node, _scratch, bitmask, null);
+                foreach (var node in mask.EscapeNodes) _grammar.Walker.WalkConfigs(mask.EscapeTrie, node, _scratch, bitmask, null);
             }
         }
         var accepting = false;

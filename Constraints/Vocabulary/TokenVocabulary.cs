@@ -35,8 +35,10 @@ public sealed class TokenVocabulary
         }
         // Specials and EOS ids are matched by id; keeping them out of the trie is what stops text from matching them.
         var eos = EosTokenIds.ToHashSet();
-        Trie = TokenTrie.Build(tokenBytes, id => !_isSpecial[id] && !eos.Contains(id));
+        bool IsText(int id) => !_isSpecial[id] && !eos.Contains(id);
+        Trie = TokenTrie.Build(tokenBytes, IsText);
         _tokenBytes = [.. tokenBytes];
+        PlainText = PlainTextTokens.Build(tokenBytes, IsText, MaskWords);
         Fingerprint = ComputeFingerprint(tokenBytes, specialTokens, EosTokenIds);
     }
 
@@ -58,6 +60,8 @@ public sealed class TokenVocabulary
     public ulong Fingerprint { get; }
 
     internal TokenTrie Trie { get; }
+
+    internal PlainTextTokens PlainText { get; }
 
     /// <summary>Whether <paramref name="tokenId"/> is a special token.</summary>
     public bool IsSpecial(int tokenId) => (uint)tokenId < (uint)Size && _isSpecial[tokenId];

@@ -18,4 +18,12 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Runs the request to the end and returns one <c>chat.completion</c>.</summary>
     [Alias("complete-chat")]
     Task<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams <c>text_completion</c> chunks for a (batch of) raw prompt(s).</summary>
+    [Alias("stream-completion")]
+    IAsyncEnumerable<Completion> StreamCompletionAsync(CompletionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a (batch of) raw prompt(s) to the end.</summary>
+    [Alias("complete")]
+    Task<Completion> CreateCompletionAsync(CompletionRequest request, CancellationToken cancellationToken = default);
 }

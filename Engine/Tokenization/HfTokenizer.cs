@@ -174,7 +174,7 @@ public sealed class HfTokenizer
     /// The raw UTF-8 bytes a token stands for (byte-level characters mapped back, <c>▁</c> as a space, <c>&lt;0xNN&gt;</c>
     /// as that byte, added tokens as their text). Empty for ids without a token. No allocation.
     /// </summary>
-    public ReadOnlySpan<byte> TokenBytes(int id) => (uint)id < (uint)_bytesById.Length ? _bytesById[id] : [];
+    public ReadOnlySpan<byte> TokenBytes(int id) => _bytesById[id];
 
     /// <summary>A copy of <see cref="TokenBytes"/>.</summary>
     public byte[] GetTokenBytes(int id) => TokenBytes(id).ToArray();

@@ -19,6 +19,12 @@ public static class ChatCompletionsApi
         return app;
     }
 
+    /// <summary>The client's session id, or a fresh ephemeral one for a stateless request.</summary>
+    internal static string SessionId(HttpContext http) =>
+        http.Request.Headers.TryGetValue(SessionHeader, out var header) && !string.IsNullOrWhiteSpace(header)
+            ? header.ToString()
+            : "ephemeral/" + Guid.NewGuid().ToString("N");
+
     private static async Task<IResult> CreateChatCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options)
     {
         var ct = http.RequestAborted;
@@ -26,10 +32,7 @@ public static class ChatCompletionsApi
         var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement);
         await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
 
-        string sessionId = http.Request.Headers.TryGetValue(SessionHeader, out var header) && !string.IsNullOrWhiteSpace(header)
-            ? header.ToString()
-            : "ephemeral/" + Guid.NewGuid().ToString("N");
-        var session = cluster.GetGrain<ISessionGrain>(sessionId);
+        var session = cluster.GetGrain<ISessionGrain>(SessionId(http));
 
         if (!stream)
         {
@@ -37,7 +40,7 @@ public static class ChatCompletionsApi
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
 
-        var relay = await ChunkRelay.StartAsync(session.StreamChatCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, ct).ConfigureAwait(false);
+        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(session.StreamChatCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 }

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Cluster.Contracts.OpenAI;
 using Cluster.Gateway.Serialization;
 
 namespace Cluster.Gateway.Apis;
@@ -10,7 +9,7 @@ namespace Cluster.Gateway.Apis;
 /// that is not pulled for a whole response timeout), and an inactivity watchdog ends the stream with an
 /// error event when the grain side goes silent (a dead silo) instead of leaving the client hanging.
 /// </summary>
-internal sealed class ChunkRelay
+internal sealed class ChunkRelay<TChunk>
 {
     private readonly Channel<string> _buffer = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
@@ -18,7 +17,7 @@ internal sealed class ChunkRelay
     /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
     /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
     /// </summary>
-    public static async Task<ChunkRelay> StartAsync(IAsyncEnumerable<ChatCompletionChunk> chunks, TimeSpan inactivity, CancellationToken cancellationToken)
+    public static async Task<ChunkRelay<TChunk>> StartAsync(IAsyncEnumerable<TChunk> chunks, TimeSpan inactivity, CancellationToken cancellationToken)
     {
         var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var enumerator = chunks.GetAsyncEnumerator(watchdog.Token);
@@ -34,13 +33,13 @@ internal sealed class ChunkRelay
             watchdog.Dispose();
             throw;
         }
-        var relay = new ChunkRelay();
+        var relay = new ChunkRelay<TChunk>();
         if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
         _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, cancellationToken);
         return relay;
     }
 
-    private async Task PumpAsync(IAsyncEnumerator<ChatCompletionChunk> enumerator, bool more,
+    private async Task PumpAsync(IAsyncEnumerator<TChunk> enumerator, bool more,
         CancellationTokenSource watchdog, TimeSpan inactivity, CancellationToken clientAborted)
     {
         try

@@ -38,6 +38,7 @@ public static class ClusterServer
         var app = builder.Build();
         app.UseOpenAIErrors();
         app.MapChatCompletionsApi();
+        app.MapCompletionsApi();
         app.MapModelsApi();
         return app;
     }

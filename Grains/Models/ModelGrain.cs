@@ -20,9 +20,13 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
         var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling), request.MaxTokens)
         {
             StopTokenIds = request.StopTokenIds.ToHashSet(),
+            MinTokens = request.MinTokens,
         };
         await foreach (var token in Model.Engine.GenerateAsync(engineRequest, cancellationToken).ConfigureAwait(true))
-            yield return new GeneratedTokenEvent(token.TokenId, token.Finish is FinishReason f ? ToContract(f) : null);
+        {
+            yield return new GeneratedTokenEvent(token.TokenId, token.Finish is FinishReason f ? ToContract(f) : null, token.Logprob,
+                token.TopLogprobs?.Select(t => new TokenLogprobEvent(t.TokenId, t.Logprob)).ToArray());
+        }
     }
 
     public Task<ModelGrainStatus> GetStatusAsync()
@@ -39,6 +43,11 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
         TopK = o.TopK,
         MinP = o.MinP,
         Seed = o.Seed,
+        PresencePenalty = o.PresencePenalty,
+        FrequencyPenalty = o.FrequencyPenalty,
+        RepetitionPenalty = o.RepetitionPenalty,
+        LogitBias = o.LogitBias,
+        Logprobs = o.Logprobs,
     };
 
     private static GenerationFinishReason ToContract(FinishReason reason) => reason switch

@@ -12,10 +12,16 @@ internal sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenId
         var rendered = PromptRenderer.Render(model, request, messages);
         var tokenizer = model.Folder.Tokenizer;
         var ids = TokenizeWithUntrustedSpans(tokenizer, rendered.Text, rendered.UntrustedTexts);
-        var stop = new HashSet<int>(tokenizer.EosTokenIds);
-        foreach (var id in model.Folder.Config.EosTokenIds) stop.Add(id);
-        if (model.Folder.GenerationConfig.EosTokenIds is { } generationEos) foreach (var id in generationEos) stop.Add(id);
-        return new ChatPrompt(rendered.Text, ids.ToArray(), stop.ToArray());
+        return new ChatPrompt(rendered.Text, ids.ToArray(), EndOfSequenceIds(model));
+    }
+
+    /// <summary>Every id the model's files call end-of-sequence: tokenizer, config.json and generation_config.json.</summary>
+    public static int[] EndOfSequenceIds(ServedModel model)
+    {
+        var stop = new HashSet<int>(model.Folder.Tokenizer.EosTokenIds);
+        stop.UnionWith(model.Folder.Config.EosTokenIds);
+        if (model.Folder.GenerationConfig.EosTokenIds is { } generationEos) stop.UnionWith(generationEos);
+        return stop.ToArray();
     }
 
     /// <summary>

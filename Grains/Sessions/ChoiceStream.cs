@@ -14,8 +14,7 @@ namespace Cluster.Grains.Sessions;
 internal sealed class ChoiceStream
 {
     private readonly HfTokenizer _tokenizer;
-    private readonly IncrementalDetokenizer _detokenizer;
-    private readonly StopSequenceFilter _stop;
+    private readonly OutputText _text;
     private readonly IToolCallParser? _parser;
     private readonly string? _parserName;
     private readonly int _maxToolCalls;
@@ -35,8 +34,7 @@ internal sealed class ChoiceStream
         _parser = parser;
         _parserName = parserName;
         // Special tokens can be tool-call markers ([TOOL_CALLS], <|python_tag|>): a parser must see them.
-        _detokenizer = new IncrementalDetokenizer(tokenizer, skipSpecialTokens: parser is null && request.SkipSpecialTokens);
-        _stop = new StopSequenceFilter(request.Stop);
+        _text = new OutputText(tokenizer, request.Stop, skipSpecialTokens: parser is null && request.SkipSpecialTokens);
         _maxToolCalls = request.ParallelToolCalls ? int.MaxValue : 1;
         _logprobs = request.Logprobs;
         ReturnTokenIds = request.ReturnTokenIds;
@@ -50,7 +48,7 @@ internal sealed class ChoiceStream
 
     public List<int> TokenIds { get; } = [];
 
-    public bool Stopped => _stop.Stopped;
+    public bool Stopped => _text.Stopped;
 
     public bool CalledTools { get; private set; }
 
@@ -64,15 +62,14 @@ internal sealed class ChoiceStream
             _pendingTokenIds.Add(token.TokenId);
             if (_logprobs && token.Logprob is float logprob) _pendingLogprobs.Add(Describe(token.TokenId, logprob, token.TopLogprobs));
         }
-        string text = token.TokenId >= 0 && !isStopToken ? _stop.Push(_detokenizer.Append(token.TokenId)) : "";
+        string text = token.TokenId >= 0 && !isStopToken ? _text.Append(token.TokenId) : "";
         return Emit(text, finish: false);
     }
 
     /// <summary>Flushes held-back text and ends the parser.</summary>
     public List<ChunkChoice> Finish()
     {
-        string rest = _stop.Push(_detokenizer.Flush()) + _stop.Flush();
-        return Emit(rest, finish: true);
+        return Emit(_text.Flush(), finish: true);
     }
 
     private List<ChunkChoice> Emit(string text, bool finish)

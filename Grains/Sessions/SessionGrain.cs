@@ -102,4 +102,34 @@ public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
             PromptTokenIds = request.ReturnTokenIds ? plan.Prompt.TokenIds : null,
         };
     }
+
+    public async IAsyncEnumerable<Completion> StreamCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var model = host.Get(request.Model);
+        var turn = CompletionTurn.Prepare(model, request);
+        string id = "cmpl-" + Guid.NewGuid().ToString("N");
+        long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
+        await foreach (var piece in turn.RunAsync(modelGrain, cancellationToken))
+            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece] };
+        if (request.IncludeUsage)
+            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [], Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens) };
+    }
+
+    public async Task<Completion> CreateCompletionAsync(CompletionRequest request, CancellationToken cancellationToken = default)
+    {
+        var model = host.Get(request.Model);
+        var turn = CompletionTurn.Prepare(model, request);
+        var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
+        var pieces = new List<CompletionChoice>();
+        await foreach (var piece in turn.RunAsync(modelGrain, cancellationToken)) pieces.Add(piece);
+        return new Completion
+        {
+            Id = "cmpl-" + Guid.NewGuid().ToString("N"),
+            Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            Model = model.Name,
+            Choices = CompletionTurn.Merge(pieces),
+            Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens),
+        };
+    }
 }

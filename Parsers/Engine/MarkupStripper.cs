@@ -67,7 +67,7 @@ internal sealed class MarkupStripper : IToolCallParser
     {
         if (_text.Length > 0)
         {
-            events.Add(new ContentDelta(_text.ToString()));
+            events.Add(new ContentDelta(DeltaText.Of(_text)));
             _text.Clear();
         }
     }

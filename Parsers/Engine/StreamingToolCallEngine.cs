@@ -245,7 +245,7 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
     {
         if (_content.Length > 0)
         {
-            _events.Add(new ContentDelta(_content.ToString()));
+            _events.Add(new ContentDelta(DeltaText.Of(_content)));
             _content.Clear();
         }
     }
@@ -254,7 +254,7 @@ internal sealed class StreamingToolCallEngine : IToolCallParser, ICallSink
     {
         if (_args.Length > 0)
         {
-            _events.Add(new ToolCallArgumentsDelta(_argsIndex, _args.ToString()));
+            _events.Add(new ToolCallArgumentsDelta(_argsIndex, DeltaText.Of(_args)));
             _args.Clear();
         }
     }

@@ -134,9 +134,9 @@ internal sealed class HarmonyParser : IToolCallParser
         switch (_channel)
         {
             case Channel.Call:
-                foreach (var c in _text.ToString())
+                for (var i = 0; i < _text.Length; i++)
                 {
-                    CallChar(c);
+                    CallChar(_text[i]);
                 }
                 break;
             case Channel.Ignored:
@@ -237,7 +237,7 @@ internal sealed class HarmonyParser : IToolCallParser
         {
             return;
         }
-        var text = _out.ToString();
+        var text = DeltaText.Of(_out);
         _out.Clear();
         _events.Add(_outChannel switch
         {

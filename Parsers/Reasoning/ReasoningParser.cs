@@ -104,7 +104,8 @@ public sealed class ReasoningParser : IToolCallParser
         {
             return;
         }
-        events.Add(_inReasoning ? new ReasoningDelta(_text.ToString()) : new ContentDelta(_text.ToString()));
+        var text = DeltaText.Of(_text);
+        events.Add(_inReasoning ? new ReasoningDelta(text) : new ContentDelta(text));
         _text.Clear();
     }
 }

@@ -18,6 +18,12 @@ public sealed class ReasoningParserRegistry
     /// <summary>Canonical names, sorted.</summary>
     public IReadOnlyList<string> Names => _specs.Keys.Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>True when <paramref name="name"/> (or an alias) is known.</summary>
+    public bool Contains(string name) => _specs.ContainsKey(name) || _aliases.ContainsKey(name);
+
+    /// <summary>Alias → canonical name.</summary>
+    public IReadOnlyDictionary<string, string> Aliases => _aliases;
+
     /// <summary>Creates a registry holding the built-in formats.</summary>
     public static ReasoningParserRegistry CreateWithBuiltIns()
     {

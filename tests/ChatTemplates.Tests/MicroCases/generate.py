@@ -373,6 +373,12 @@ CASES = [
     ("edge", "{{ varargs }}", {}),
     ("edge", "{% for i in range(3) %}{{ loop.cycle(*['a', 'b']) }}{% endfor %}", {}),
     ("edge", "{{ dict(**{'a': 1}) }} {{ namespace(**{'x': 2}).x }}", {}),
+    ("sum", "{{ 'a' + 'b' + 'c' + 'd' }} {{ 1 + 2 + 3.5 }} {{ [1] + [2] + [3] }} {{ 10 - 2 + 3 + 4 }} {{ 1 + 2 - 3 + 4 }}", {}),
+    ("sum", "{{ 'a' + 'b' + 1 }}", {}),
+    ("sum", "{{ 'a' + ('<' | safe) + '<' + 'b' }}", {}),
+    ("sum", "{{ 'x' + m.role + ': ' + m.content | trim + '\n' }}", {"m": {"role": "user", "content": "  hi  "}}),
+    ("sum", "{{ 'a' + 'b' + undefined_thing + 'c' }}", {}),
+    ("sum", "{{ 'a' + d + 'c' }}", {"d": {"k": 1}}),
 ]
 
 

@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using Cluster.Contracts.Generation;
+using Cluster.Contracts.OpenAI;
+using Cluster.Grains.Hosting;
+
+namespace Cluster.Grains.Sessions;
+
+/// <summary>
+/// <c>/v1/completions</c>: raw prompts (text or token ids, possibly a batch), <c>n</c> choices each, plain
+/// text out (no template, no parsers). Choice <c>i</c> of prompt <c>p</c> has index <c>p * n + i</c>, as OpenAI numbers them.
+/// </summary>
+internal sealed class CompletionTurn
+{
+    private readonly ServedModel _model;
+    private readonly CompletionRequest _request;
+    private readonly int[][] _prompts;
+
+    private CompletionTurn(ServedModel model, CompletionRequest request, int[][] prompts)
+    {
+        _model = model;
+        _request = request;
+        _prompts = prompts;
+    }
+
+    public static CompletionTurn Prepare(ServedModel model, CompletionRequest request)
+    {
+        var tokenizer = model.Folder.Tokenizer;
+        var prompts = new int[request.Prompts.Length][];
+        for (int p = 0; p < prompts.Length; p++)
+        {
+            var prompt = request.Prompts[p];
+            var ids = prompt.TokenIds ?? Tokenize(model, prompt.Text ?? "");
+            string param = request.Prompts.Length == 1 ? "prompt" : $"prompt[{p}]";
+            if (ids.Length == 0) throw new ArgumentException("The prompt is empty.", param);
+            foreach (int id in ids)
+                if (id < 0 || id >= model.Folder.Config.VocabSize)
+                    throw new ArgumentException($"Token id {id} is out of range for this model's vocabulary of {model.Folder.Config.VocabSize}.", param);
+            if (ids.Length + request.MaxTokens > model.Engine.MaxSequenceLength)
+                throw new ArgumentException(
+                    $"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the prompt takes {ids.Length} and max_tokens asks for {request.MaxTokens}.", param);
+            prompts[p] = ids;
+        }
+        return new CompletionTurn(model, request, prompts);
+    }
+
+    /// <summary>Text prompts get the tokenizer's BOS when its config adds one, as Hugging Face's encode does.</summary>
+    private static int[] Tokenize(ServedModel model, string text)
+    {
+        var tokenizer = model.Folder.Tokenizer;
+        var ids = tokenizer.Encode(text, allowSpecialTokens: true);
+        if (tokenizer.AddBosToken && tokenizer.BosTokenId is int bos && (ids.Count == 0 || ids[0] != bos))
+            return [bos, .. ids];
+        return ids.ToArray();
+    }
+
+    public int PromptTokens => _prompts.Sum(p => p.Length) * 1;
+
+    private int ChoiceCount => _prompts.Length * _request.N;
+
+    private TokenGenerationRequest GenerationFor(int index)
+    {
+        int prompt = index / _request.N, choice = index % _request.N;
+        var stop = new HashSet<int>(_request.IgnoreEos ? [] : ChatPrompt.EndOfSequenceIds(_model));
+        stop.UnionWith(_request.StopTokenIds);
+        return new TokenGenerationRequest
+        {
+            PromptTokenIds = _prompts[prompt],
+            Sampling = _request.Sampling with
+            {
+                Seed = _request.Sampling.Seed is ulong seed ? seed + (ulong)choice : null,
+                Logprobs = _request.Logprobs,
+            },
+            MaxTokens = _request.MaxTokens,
+            MinTokens = _request.MinTokens,
+            StopTokenIds = stop.ToArray(),
+        };
+    }
+
+    /// <summary>Streams every choice's pieces as they come; the last piece of a choice carries its finish reason.</summary>
+    public async IAsyncEnumerable<CompletionChoice> RunAsync(IModelGrain modelGrain, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var output = Channel.CreateUnbounded<CompletionChoice>(new UnboundedChannelOptions { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var runs = Enumerable.Range(0, ChoiceCount).Select(i => RunChoiceAsync(i, modelGrain, output.Writer, stop.Token)).ToArray();
+        _ = Task.WhenAll(runs).ContinueWith(t => output.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
+        try
+        {
+            await foreach (var piece in output.Reader.ReadAllAsync(cancellationToken)) yield return piece;
+        }
+        finally
+        {
+            stop.Cancel();
+        }
+    }
+
+    public int CompletionTokens { get; private set; }
+
+    private async Task RunChoiceAsync(int index, IModelGrain modelGrain, ChannelWriter<CompletionChoice> output, CancellationToken cancellationToken)
+    {
+        var text = new OutputText(_model.Folder.Tokenizer, _request.Stop, _request.SkipSpecialTokens);
+        var logprobs = _request.Logprobs is null ? null : new CompletionLogprobsBuilder(_model.Folder.Tokenizer);
+        var ids = new List<int>();
+        bool first = true;
+        string? finish = null;
+        int emitted = 0;
+        CompletionChoice Piece(string s, string? reason = null)
+        {
+            var piece = new CompletionChoice
+            {
+                Index = index,
+                Text = s,
+                FinishReason = reason,
+                Logprobs = logprobs?.Take(emitted),
+                PromptTokenIds = _request.ReturnTokenIds && first ? _prompts[index / _request.N] : null,
+                TokenIds = _request.ReturnTokenIds ? ids.ToArray() : null,
+            };
+            emitted += s.Length;
+            first = false;
+            ids.Clear();
+            return piece;
+        }
+        await foreach (var token in modelGrain.GenerateAsync(GenerationFor(index), cancellationToken).WithCancellation(cancellationToken))
+        {
+            if (token.FinishReason == GenerationFinishReason.Error)
+                throw new InvalidOperationException("The model failed while generating this response.");
+            if (token.TokenId >= 0)
+            {
+                lock (this) CompletionTokens++;
+                ids.Add(token.TokenId);
+                logprobs?.Add(token);
+            }
+            bool isStopToken = token.FinishReason == GenerationFinishReason.Stop;
+            string delta = token.TokenId >= 0 && !isStopToken ? text.Append(token.TokenId) : "";
+            if (delta.Length > 0) output.TryWrite(Piece(delta));
+            if (text.Stopped) { finish = "stop"; break; }
+            if (token.FinishReason is GenerationFinishReason reason) { finish = reason == GenerationFinishReason.Length ? "length" : "stop"; break; }
+        }
+        output.TryWrite(Piece(text.Flush(), finish ?? "stop"));
+    }
+
+    /// <summary>Folds the streamed pieces into one response.</summary>
+    public static CompletionChoice[] Merge(IEnumerable<CompletionChoice> pieces)
+    {
+        var byIndex = new SortedDictionary<int, (StringBuilder Text, CompletionChoice Last, List<int> Ids, int[]? Prompt, List<CompletionLogprobs> Logprobs)>();
+        foreach (var p in pieces)
+        {
+            if (!byIndex.TryGetValue(p.Index, out var entry)) entry = (new StringBuilder(), p, [], p.PromptTokenIds, []);
+            entry.Text.Append(p.Text);
+            if (p.TokenIds is not null) entry.Ids.AddRange(p.TokenIds);
+            if (p.Logprobs is not null) entry.Logprobs.Add(p.Logprobs);
+            byIndex[p.Index] = entry with { Last = p, Prompt = entry.Prompt ?? p.PromptTokenIds };
+        }
+        return byIndex.Select(kv => new CompletionChoice
+        {
+            Index = kv.Key,
+            Text = kv.Value.Text.ToString(),
+            FinishReason = kv.Value.Last.FinishReason,
+            Logprobs = kv.Value.Logprobs.Count == 0 ? null : CompletionLogprobsBuilder.Concat(kv.Value.Logprobs),
+            PromptTokenIds = kv.Value.Prompt,
+            TokenIds = kv.Value.Last.TokenIds is null ? null : kv.Value.Ids.ToArray(),
+        }).ToArray();
+    }
+}

@@ -1,0 +1,60 @@
+using Cluster.Engine.ModelFiles;
+using Cluster.Engine.TinyModels;
+
+namespace Cluster.Engine.Bench;
+
+/// <summary>The generated models the benchmarks run (random weights, real tokenizer), cached across runs.</summary>
+internal static class BenchModels
+{
+    /// <summary>The roofline model: llama (untied embeddings), ~100M parameters with the default sizes.</summary>
+    public static string Roofline(BenchOptions options) => Ensure(options, new TinyModelOptions
+    {
+        OutputDirectory = "",
+        Architecture = TinyModelArchitecture.Llama,
+        Seed = 1,
+        HiddenSize = options.RooflineHiddenSize,
+        IntermediateSize = options.RooflineIntermediateSize,
+        NumHiddenLayers = options.RooflineLayers,
+        NumAttentionHeads = options.RooflineHeads,
+        NumKeyValueHeads = options.RooflineKvHeads,
+        VocabSize = options.RooflineVocabSize,
+        MaxPositionEmbeddings = 2048,
+    });
+
+    /// <summary>The small model served through the gateway: qwen2 (tied embeddings), the tokenizer's own vocabulary.</summary>
+    public static string Small(BenchOptions options) => Ensure(options, new TinyModelOptions
+    {
+        OutputDirectory = "",
+        Architecture = TinyModelArchitecture.Qwen2,
+        Seed = 2,
+        HiddenSize = options.SmallHiddenSize,
+        IntermediateSize = options.SmallIntermediateSize,
+        NumHiddenLayers = options.SmallLayers,
+        NumAttentionHeads = options.SmallHeads,
+        NumKeyValueHeads = options.SmallKvHeads,
+        MaxPositionEmbeddings = 2048,
+    });
+
+    private static string Ensure(BenchOptions options, TinyModelOptions model)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var directory = TinyModelCache.Ensure(options.CacheDirectory, model);
+        if (started.Elapsed.TotalSeconds > 1)
+            Console.Error.WriteLine($"wrote {directory} in {started.Elapsed.TotalSeconds:F1} s");
+        return directory;
+    }
+
+    /// <summary>Parameters stored in the checkpoint.</summary>
+    public static long ParameterCount(ModelWeights weights) => weights.Names.Sum(n => weights.GetInfo(n).ElementCount);
+
+    /// <summary>
+    /// Weight elements one decode step must stream from memory: every matrix and norm of the layers plus the
+    /// language-model head (the embedding table itself when tied). The embedding lookup reads a single row.
+    /// </summary>
+    public static long ElementsReadPerToken(ModelWeights weights, ModelConfig config)
+    {
+        const string Embedding = "model.embed_tokens.weight";
+        long elements = weights.Names.Where(n => n != Embedding).Sum(n => weights.GetInfo(n).ElementCount);
+        return elements + (config.TieWordEmbeddings ? (long)config.VocabSize * config.HiddenSize : 0) + config.HiddenSize;
+    }
+}

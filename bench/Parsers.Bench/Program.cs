@@ -1,0 +1,3 @@
+using Cluster.Parsers.Bench;
+
+StreamingCostBenchmark.Run(Console.Out);
