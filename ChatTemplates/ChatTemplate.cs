@@ -13,7 +13,13 @@ namespace Cluster.ChatTemplates;
 /// </summary>
 public sealed class ChatTemplate
 {
+    // Templates can come with requests, so the cache is bounded; real deployments use a handful of templates.
+    private const int CacheLimit = 256;
+
     private static readonly ConcurrentDictionary<string, ChatTemplate> Cache = new(StringComparer.Ordinal);
+
+    // The global functions are stateless (cycler/joiner make their state per call), so every render shares them.
+    private static readonly Scope SharedGlobals = CreateGlobals();
 
     private readonly IReadOnlyList<Stmt> _body;
     private readonly Lazy<TemplateCapabilities> _capabilities;
@@ -40,7 +46,17 @@ public sealed class ChatTemplate
     {
         ArgumentNullException.ThrowIfNull(source);
         if (Cache.TryGetValue(source, out var cached)) return cached;
-        var compiled = new ChatTemplate(source, Parser.Parse(source));
+        IReadOnlyList<Stmt> body;
+        try
+        {
+            body = Parser.Parse(source);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new TemplateException("TemplateSyntaxError", "expression nested too deeply");
+        }
+        var compiled = new ChatTemplate(source, body);
+        if (Cache.Count >= CacheLimit) Cache.Clear();
         return Cache.GetOrAdd(source, compiled);
     }
 
@@ -74,13 +90,18 @@ public sealed class ChatTemplate
         return Render(variables, context.Now ?? DateTime.Now);
     }
 
+    private static Scope CreateGlobals()
+    {
+        var globals = new Scope(null);
+        Globals.AddTo(globals);
+        return globals;
+    }
+
     /// <summary>Renders with arbitrary variables (already converted to template values, see <see cref="JsonValues"/>).</summary>
     public string Render(IReadOnlyDictionary<string, object?> variables, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(variables);
-        var globals = new Scope(null);
-        Globals.AddTo(globals);
-        var context = new Scope(globals);
+        var context = new Scope(SharedGlobals);
         foreach (var kv in variables) context.Set(kv.Key, kv.Value);
         try
         {

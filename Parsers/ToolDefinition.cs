@@ -41,7 +41,7 @@ public sealed record ToolDefinition(string Name, JsonObject? Parameters)
         return property["type"] switch
         {
             JsonValue v when v.TryGetValue(out string? t) => t,
-            JsonArray types => types.Select(t => t?.GetValue<string>()).FirstOrDefault(t => t is not null and not "null"),
+            JsonArray types => types.OfType<JsonValue>().Select(t => t.TryGetValue(out string? s) ? s : null).FirstOrDefault(t => t is not null and not "null"),
             _ => property["enum"] is not null || property["const"] is not null ? null : property["anyOf"] is not null ? "any" : null,
         };
     }

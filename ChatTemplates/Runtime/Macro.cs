@@ -12,6 +12,8 @@ internal sealed class Macro(MacroStmt definition, Scope closure) : PyCallable
 
     internal override object? Call(Renderer renderer, CallArguments arguments)
     {
+        // Runaway recursion must end as a template error (Python's RecursionError), not a stack overflow of the process.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var scope = new Scope(closure);
         var extraPositional = new List<object?>();
         for (var i = 0; i < arguments.Positional.Count; i++)

@@ -111,6 +111,7 @@ internal sealed class Parser
 
     private Stmt ParseStatement()
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var t = Expect(TokenKind.Name);
         switch (t.Value)
         {
@@ -476,6 +477,7 @@ internal sealed class Parser
 
     private Expr ParseUnary(bool withFilter)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var t = Current;
         Expr node;
         if (t.IsOperator("-") || t.IsOperator("+"))

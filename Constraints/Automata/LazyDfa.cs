@@ -15,7 +15,7 @@ internal sealed class LazyDfa
     public const int Unknown = -2;
 
     /// <summary>One DFA state: a set of NFA states closed under epsilon edges.</summary>
-    internal sealed class State(int[] nfaStates, bool accepting, bool hasByteEdges)
+    internal sealed class State(int[] nfaStates, bool accepting, bool hasByteEdges, bool hasCalls)
     {
         public int[] NfaStates { get; } = nfaStates;
 
@@ -23,6 +23,9 @@ internal sealed class LazyDfa
         public bool Accepting { get; } = accepting;
 
         public bool HasByteEdges { get; } = hasByteEdges;
+
+        /// <summary>Neither ends its rule nor enters another: stepping from here never touches the stack.</summary>
+        public bool IsInterior { get; } = !accepting && !hasCalls;
 
         /// <summary>Special-token edges (token id → DFA state); filled by <see cref="LazyDfa.Links"/>.</summary>
         public (int TokenId, int Target)[]? Specials;
@@ -150,11 +153,13 @@ internal sealed class LazyDfa
 
         var accepting = false;
         var hasBytes = false;
+        var hasCalls = false;
         foreach (var n in sorted)
         {
             var ns = _nfa.States[n];
             accepting |= ns.FinalOfRule >= 0;
             hasBytes |= ns.Bytes is { Count: > 0 };
+            hasCalls |= ns.Calls is { Count: > 0 };
         }
         id = _count;
         if (id == _states.Length)
@@ -167,7 +172,7 @@ internal sealed class LazyDfa
             _states = states;
             _transitions = transitions;
         }
-        _states[id] = new State(sorted, accepting, hasBytes);
+        _states[id] = new State(sorted, accepting, hasBytes, hasCalls);
         _index.Add(key, id);
         Volatile.Write(ref _count, id + 1);
         return id;

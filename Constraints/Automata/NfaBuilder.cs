@@ -148,34 +148,44 @@ internal sealed class NfaBuilder
 
     private int BuildRepeat(RepeatNode repeat, int next)
     {
-        if (repeat.Separator is { } separator)
+        var item = repeat.Item;
+        var separator = repeat.Separator;
+        if (repeat.Max is null)
+        {
+            if (repeat.Min == 0)
+            {
+                var some = BuildRepeat(new RepeatNode(item, 1, null, separator), next);
+                var optional = _nfa.AddState();
+                _nfa.AddEpsilon(optional, some);
+                _nfa.AddEpsilon(optional, next);
+                return optional;
+            }
+            // The last mandatory copy and the loop continue at the same state, so they share one build of the item.
+            var loop = _nfa.AddState();
+            var itemEntry = Build(item, loop);
+            _nfa.AddEpsilon(loop, next);
+            _nfa.AddEpsilon(loop, separator is null ? itemEntry : Build(separator, itemEntry));
+            var current = itemEntry;
+            for (var i = 1; i < repeat.Min; i++) current = Build(item, separator is null ? current : Build(separator, current));
+            return current;
+        }
+        if (separator is not null)
         {
             // item (separator item){min-1,max-1}, optional as a whole when min is 0.
-            var rest = new RepeatNode(Grammar.Sequence(separator, repeat.Item), Math.Max(repeat.Min - 1, 0), repeat.Max - 1, null);
-            var some = Grammar.Sequence(repeat.Item, rest);
+            var rest = new RepeatNode(Grammar.Sequence(separator, item), Math.Max(repeat.Min - 1, 0), repeat.Max - 1, null);
+            var some = Grammar.Sequence(item, rest);
             return Build(repeat.Min == 0 ? Grammar.Alternatives(Grammar.Empty, some) : some, next);
         }
-        int current;
-        if (repeat.Max is { } max)
+        var tail = next;
+        for (var i = 0; i < repeat.Max.Value - repeat.Min; i++)
         {
-            current = next;
-            for (var i = 0; i < max - repeat.Min; i++)
-            {
-                var state = _nfa.AddState();
-                _nfa.AddEpsilon(state, next);
-                _nfa.AddEpsilon(state, Build(repeat.Item, current));
-                current = state;
-            }
+            var state = _nfa.AddState();
+            _nfa.AddEpsilon(state, next);
+            _nfa.AddEpsilon(state, Build(item, tail));
+            tail = state;
         }
-        else
-        {
-            var loop = _nfa.AddState();
-            _nfa.AddEpsilon(loop, Build(repeat.Item, loop));
-            _nfa.AddEpsilon(loop, next);
-            current = loop;
-        }
-        for (var i = 0; i < repeat.Min; i++) current = Build(repeat.Item, current);
-        return current;
+        for (var i = 0; i < repeat.Min; i++) tail = Build(item, tail);
+        return tail;
     }
 
     private int BuildObjectMembers(ObjectMembersNode node, int next)

@@ -12,7 +12,15 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
     [ThreadStatic]
     private static List<ParseConfig>[]? t_levels;
 
+    [ThreadStatic]
+    private static int[]? t_simpleStates;
+
+    [ThreadStatic]
+    private static ParseStack?[]? t_simpleStacks;
+
     private readonly PlainRunAnalyzer _plainRuns = new(grammar);
+
+    internal PlainRunAnalyzer PlainRuns => _plainRuns;
 
     /// <summary>The context-free mask of one DFA state (see <see cref="StateMask"/>).</summary>
     public StateMask ComputeStateMask(int state)
@@ -87,40 +95,115 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
     }
 
     /// <summary>
-    /// Walks the subtree below trie node <paramref name="root"/> from the configurations <paramref name="initial"/> (the state after
-    /// the root's bytes). With <paramref name="escapes"/> given, nodes where the base rule can end are recorded there.
+    /// Walks the subtree below trie node <paramref name="root"/> of <paramref name="trie"/> from the configurations
+    /// <paramref name="initial"/> (the position after the root's bytes). With <paramref name="escapes"/> given, nodes where the
+    /// base rule can end are recorded there.
     /// </summary>
+    /// <remarks>
+    /// Most of the time the position is one configuration in an interior DFA state (no call to enter, no rule end to pop), and
+    /// a byte is then a single table lookup; configuration lists are only built around rule boundaries.
+    /// </remarks>
     public void WalkConfigs(TokenTrie trie, int root, List<ParseConfig> initial, Span<uint> bits, List<int>? escapes)
     {
+        var depthCount = trie.MaxDepth + 1;
         var levels = t_levels;
-        if (levels is null || levels.Length < trie.MaxDepth + 1)
+        if (levels is null || levels.Length < depthCount)
         {
-            levels = new List<ParseConfig>[trie.MaxDepth + 1];
+            levels = new List<ParseConfig>[depthCount];
             for (var d = 0; d < levels.Length; d++) levels[d] = [];
             t_levels = levels;
+            t_simpleStates = new int[depthCount];
+            t_simpleStacks = new ParseStack?[depthCount];
         }
-        var baseLevel = levels[trie.Depths[root]];
-        baseLevel.Clear();
-        baseLevel.AddRange(initial);
-        var end = trie.SubtreeEnd[root];
+        var simpleStates = t_simpleStates!;
+        var simpleStacks = t_simpleStacks!;
+        var dfa = grammar.Dfa;
+        var classes = dfa.ByteClasses;
+        var classCount = dfa.ClassCount;
+        var transitions = dfa.Transitions;
+        var bytes = trie.Bytes;
+        var depths = trie.Depths;
+        var ends = trie.SubtreeEnd;
+
+        var baseDepth = depths[root];
+        SetLevel(baseDepth, initial);
+        var end = ends[root];
         var i = root + 1;
         while (i < end)
         {
-            var depth = trie.Depths[i];
+            var depth = depths[i];
             var current = levels[depth];
-            var escaped = grammar.Step(levels[depth - 1], trie.Bytes[i], current);
+            bool escaped;
+            var parentState = simpleStates[depth - 1];
+            if (parentState >= 0)
+            {
+                var next = transitions[parentState * classCount + classes[bytes[i]]];
+                if (next == LazyDfa.Unknown)
+                {
+                    next = dfa.Next(parentState, bytes[i]);
+                    transitions = dfa.Transitions;
+                }
+                if (next < 0)
+                {
+                    i = ends[i];
+                    continue;
+                }
+                if (dfa[next].IsInterior)
+                {
+                    simpleStates[depth] = next;
+                    simpleStacks[depth] = simpleStacks[depth - 1];
+                    SetTokenBits(trie, i, bits);
+                    i++;
+                    continue;
+                }
+                current.Clear();
+                escaped = false;
+                grammar.AddClosed(new ParseConfig(next, simpleStacks[depth - 1]), current, ref escaped);
+            }
+            else
+            {
+                escaped = grammar.Step(levels[depth - 1], bytes[i], current);
+                transitions = dfa.Transitions;
+            }
             if (current.Count == 0 && !escaped)
             {
-                i = trie.SubtreeEnd[i];
+                i = ends[i];
                 continue;
             }
             if (escaped) escapes?.Add(i);
-            for (var k = trie.TokenStart[i]; k < trie.TokenStart[i + 1]; k++)
+            SetTokenBits(trie, i, bits);
+            if (current.Count == 0)
             {
-                var id = trie.TokenIds[k];
-                bits[id >> 5] |= 1u << (id & 31);
+                i = ends[i];
+                continue;
             }
-            i = current.Count == 0 ? trie.SubtreeEnd[i] : i + 1;
+            SetLevel(depth, current);
+            i++;
+        }
+
+        void SetLevel(int depth, List<ParseConfig> configs)
+        {
+            if (configs.Count == 1 && dfa[configs[0].State].IsInterior)
+            {
+                simpleStates[depth] = configs[0].State;
+                simpleStacks[depth] = configs[0].Stack;
+                return;
+            }
+            simpleStates[depth] = -1;
+            if (!ReferenceEquals(configs, levels[depth]))
+            {
+                levels[depth].Clear();
+                levels[depth].AddRange(configs);
+            }
+        }
+    }
+
+    private static void SetTokenBits(TokenTrie trie, int node, Span<uint> bits)
+    {
+        for (var k = trie.TokenStart[node]; k < trie.TokenStart[node + 1]; k++)
+        {
+            var id = trie.TokenIds[k];
+            bits[id >> 5] |= 1u << (id & 31);
         }
     }
 }

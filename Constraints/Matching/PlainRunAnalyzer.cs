@@ -88,9 +88,16 @@ internal sealed class PlainRunAnalyzer(CompiledGrammar grammar)
                             }
                             else
                             {
-                                // Half a character must neither die nor leave the string body.
-                                if (next < 0 || !IsPlainInterior(next)) return NotUniform;
-                                if (!following.Contains(next)) following.Add(next);
+                                // A character that dies half-way dies as a whole; one that lives must stay in the string body.
+                                if (next < 0)
+                                {
+                                    if (!Agree(LazyDfa.Dead)) return NotUniform;
+                                }
+                                else
+                                {
+                                    if (!IsPlainInterior(next)) return NotUniform;
+                                    if (!following.Contains(next)) following.Add(next);
+                                }
                             }
                         }
                         if (b == hi) break;

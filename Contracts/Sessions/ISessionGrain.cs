@@ -5,11 +5,15 @@ namespace Cluster.Contracts.Sessions;
 /// <summary>
 /// One conversation. Renders the prompt with the model's chat template, runs generation on a model grain, and
 /// turns tokens into OpenAI chunks (text deltas, tool-call deltas from the incremental parser). Key: a session
-/// id; stateless requests use a fresh one.
+/// id; stateless requests use a fresh one under <see cref="EphemeralPrefix"/>. A stateful session prepends its
+/// stored history to each request's messages, tracks pending tool calls, and runs one request at a time.
 /// </summary>
 [Alias("cluster.session")]
 public interface ISessionGrain : IGrainWithStringKey
 {
+    /// <summary>Keys of sessions that keep no state.</summary>
+    public const string EphemeralPrefix = "ephemeral/";
+
     /// <summary>Streams <c>chat.completion.chunk</c>s: the role first, then deltas, then the finish reason
     /// (and a usage chunk when requested).</summary>
     [Alias("stream-chat")]
@@ -18,6 +22,14 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Runs the request to the end and returns one <c>chat.completion</c>.</summary>
     [Alias("complete-chat")]
     Task<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored conversation of a stateful session.</summary>
+    [Alias("snapshot")]
+    Task<SessionSnapshot> GetSnapshotAsync();
+
+    /// <summary>Forgets the conversation.</summary>
+    [Alias("clear")]
+    Task ClearAsync();
 
     /// <summary>Streams <c>text_completion</c> chunks for a (batch of) raw prompt(s).</summary>
     [Alias("stream-completion")]

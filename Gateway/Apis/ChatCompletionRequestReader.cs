@@ -56,12 +56,14 @@ public static class ChatCompletionRequestReader
 
     public sealed record Result(ChatCompletionRequest Request, bool Stream);
 
-    public static Result Read(JsonElement body)
+    /// <param name="statefulSession">The request continues a stored session: tool messages may answer calls made in
+    /// earlier requests, which the session grain checks against its history.</param>
+    public static Result Read(JsonElement body, bool statefulSession = false)
     {
         if (body.ValueKind != JsonValueKind.Object)
             throw RequestValidationException.Invalid("", "The request body must be a JSON object.");
         string model = RequiredString(body, "model");
-        var messages = ReadMessages(body);
+        var messages = ReadMessages(body, statefulSession);
         var sampling = ReadSampling(body);
         int? maxTokens = OptionalInt(body, "max_completion_tokens", 1, int.MaxValue) ?? OptionalInt(body, "max_tokens", 1, int.MaxValue);
         int n = OptionalInt(body, "n", 1, MaxChoices) ?? 1;
@@ -103,7 +105,7 @@ public static class ChatCompletionRequestReader
         }, stream);
     }
 
-    private static ChatMessage[] ReadMessages(JsonElement body)
+    private static ChatMessage[] ReadMessages(JsonElement body, bool statefulSession)
     {
         if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind == JsonValueKind.Null)
             throw RequestValidationException.Invalid("messages", "Missing required parameter: 'messages'.");
@@ -130,7 +132,7 @@ public static class ChatCompletionRequestReader
             {
                 if (toolCallId is null)
                     throw RequestValidationException.Invalid($"{at}.tool_call_id", $"Missing required parameter: '{at}.tool_call_id'.");
-                if (!openCalls.Contains(toolCallId))
+                if (!openCalls.Contains(toolCallId) && !statefulSession)
                     throw RequestValidationException.Invalid($"{at}.tool_call_id", $"'{at}.tool_call_id' is '{toolCallId}', which answers no earlier assistant tool call.");
                 if (!answered.Add(toolCallId))
                     throw RequestValidationException.Invalid($"{at}.tool_call_id", $"The tool call '{toolCallId}' was already answered by an earlier message.");

@@ -23,16 +23,17 @@ public static class ChatCompletionsApi
     internal static string SessionId(HttpContext http) =>
         http.Request.Headers.TryGetValue(SessionHeader, out var header) && !string.IsNullOrWhiteSpace(header)
             ? header.ToString()
-            : "ephemeral/" + Guid.NewGuid().ToString("N");
+            : ISessionGrain.EphemeralPrefix + Guid.NewGuid().ToString("N");
 
     private static async Task<IResult> CreateChatCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options)
     {
         var ct = http.RequestAborted;
         using var body = await RequestBody.ReadJsonAsync(http).ConfigureAwait(false);
-        var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement);
+        string sessionId = SessionId(http);
+        var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement, statefulSession: !sessionId.StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal));
         await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
 
-        var session = cluster.GetGrain<ISessionGrain>(SessionId(http));
+        var session = cluster.GetGrain<ISessionGrain>(sessionId);
 
         if (!stream)
         {

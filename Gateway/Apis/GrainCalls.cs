@@ -1,3 +1,5 @@
+using Cluster.Contracts.Sessions;
+
 namespace Cluster.Gateway.Apis;
 
 /// <summary>
@@ -16,11 +18,16 @@ internal static class GrainCalls
         {
             throw new RequestValidationException(400, StripParamSuffix(e), e.ParamName);
         }
+        catch (SessionBusyException e)
+        {
+            throw new RequestValidationException(409, e.Message, null, "session_busy");
+        }
     }
 
     public static OpenAIError Describe(Exception e) => e switch
     {
         ArgumentException a => new OpenAIError(StripParamSuffix(a), "invalid_request_error", a.ParamName, null),
+        SessionBusyException => new OpenAIError(e.Message, "invalid_request_error", null, "session_busy"),
         TimeoutException => new OpenAIError("The cluster did not answer in time (a silo may have stopped).", "server_error", null, "timeout"),
         _ => new OpenAIError("The server failed while generating this response.", "server_error", null, null),
     };

@@ -39,6 +39,7 @@ public static class ClusterServer
         app.UseOpenAIErrors();
         app.MapChatCompletionsApi();
         app.MapCompletionsApi();
+        app.MapSessionsApi();
         app.MapModelsApi();
         return app;
     }

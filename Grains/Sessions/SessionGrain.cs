@@ -13,12 +13,18 @@ namespace Cluster.Grains.Sessions;
 /// OpenAI chunks (text, reasoning and tool-call deltas from the incremental parsers). Everything model-specific
 /// happens here, so the gateway only forwards finished chunks.
 /// </summary>
-public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
+public sealed class SessionGrain(ModelHost host, [PersistentState("session", ClusterStorage.Name)] IPersistentState<SessionState> state)
+    : Grain, ISessionGrain
 {
+    private bool _busy;
+
+    private bool Stateful => !this.GetPrimaryKeyString().StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal);
+
     public async IAsyncEnumerable<ChatCompletionChunk> StreamChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        using var turnLease = BeginTurn();
         var model = host.Get(request.Model);
-        var plan = ChatTurn.Prepare(model, request, request.Messages);
+        var plan = ChatTurn.Prepare(model, request, Conversation(request));
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         ChatCompletionChunk Chunk(params ChunkChoice[] choices) => new() { Id = id, Created = created, Model = model.Name, Choices = choices };
@@ -31,7 +37,8 @@ public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
         var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
         var choices = plan.CreateChoices();
         var runs = choices.Select(c => RunChoiceAsync(c, plan, modelGrain, outputs.Writer, stop.Token)).ToArray();
-        _ = Task.WhenAll(runs).ContinueWith(t => outputs.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
+        var all = Task.WhenAll(runs);
+        _ = all.ContinueWith(t => outputs.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
 
         try
         {
@@ -43,6 +50,7 @@ public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
             stop.Cancel();
         }
 
+        await RecordAsync(request, choices[0].Complete(await runs[0]));
         if (request.IncludeUsage)
         {
             int completion = choices.Sum(c => c.TokenCount);
@@ -51,7 +59,7 @@ public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
     }
 
     /// <summary>Generates one choice and writes its chunk choices; the finish reason comes last.</summary>
-    private static async Task RunChoiceAsync(ChoiceStream choice, ChatTurn plan, IModelGrain modelGrain, ChannelWriter<ChunkChoice> output, CancellationToken cancellationToken)
+    private static async Task<string> RunChoiceAsync(ChoiceStream choice, ChatTurn plan, IModelGrain modelGrain, ChannelWriter<ChunkChoice> output, CancellationToken cancellationToken)
     {
         string? finish = null;
         await foreach (var token in modelGrain.GenerateAsync(plan.GenerationFor(choice.Index), cancellationToken).WithCancellation(cancellationToken))
@@ -68,13 +76,16 @@ public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
             }
         }
         foreach (var c in choice.Finish()) output.TryWrite(c);
-        output.TryWrite(choice.Final(plan.FinishReason(choice, finish ?? "stop")));
+        string finishReason = plan.FinishReason(choice, finish ?? "stop");
+        output.TryWrite(choice.Final(finishReason));
+        return finishReason;
     }
 
     public async Task<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default)
     {
+        using var turnLease = BeginTurn();
         var model = host.Get(request.Model);
-        var plan = ChatTurn.Prepare(model, request, request.Messages);
+        var plan = ChatTurn.Prepare(model, request, Conversation(request));
         var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
         var choices = plan.CreateChoices();
         var finishes = await Task.WhenAll(choices.Select(async c =>
@@ -92,12 +103,14 @@ public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
             return plan.FinishReason(c, finish ?? "stop");
         }));
         int completion = choices.Sum(c => c.TokenCount);
+        var completed = choices.Select((c, i) => c.Complete(finishes[i])).ToArray();
+        await RecordAsync(request, completed[0]);
         return new ChatCompletion
         {
             Id = "chatcmpl-" + Guid.NewGuid().ToString("N"),
             Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             Model = model.Name,
-            Choices = choices.Select((c, i) => c.Complete(finishes[i])).ToArray(),
+            Choices = completed,
             Usage = new CompletionUsage(plan.Prompt.TokenIds.Length, completion, plan.Prompt.TokenIds.Length + completion),
             PromptTokenIds = request.ReturnTokenIds ? plan.Prompt.TokenIds : null,
         };
@@ -131,5 +144,77 @@ public sealed class SessionGrain(ModelHost host) : Grain, ISessionGrain
             Choices = CompletionTurn.Merge(pieces),
             Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens),
         };
+    }
+
+    public Task<SessionSnapshot> GetSnapshotAsync() => Task.FromResult(new SessionSnapshot(
+        this.GetPrimaryKeyString(), state.State.Model, state.State.Messages.ToArray(), state.State.PendingToolCallIds.ToArray()));
+
+    public async Task ClearAsync()
+    {
+        if (_busy) throw new SessionBusyException("The session is answering a request; clear it afterwards.");
+        await state.ClearStateAsync();
+        state.State = new SessionState();
+    }
+
+    /// <summary>
+    /// One request at a time per stateful session: streaming calls interleave in Orleans, so a second request
+    /// while one runs is refused rather than allowed to fork the history.
+    /// </summary>
+    private TurnLease BeginTurn()
+    {
+        if (!Stateful) return new TurnLease(null);
+        if (_busy) throw new SessionBusyException($"Session '{this.GetPrimaryKeyString()}' is already answering a request; send the next one when it finishes.");
+        _busy = true;
+        return new TurnLease(this);
+    }
+
+    private readonly struct TurnLease(SessionGrain? grain) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (grain is not null) grain._busy = false;
+        }
+    }
+
+    /// <summary>The stored history followed by the request's messages, after checking its tool results against the history.</summary>
+    private IReadOnlyList<ChatMessage> Conversation(ChatCompletionRequest request)
+    {
+        if (!Stateful) return request.Messages;
+        var s = state.State;
+        if (s.Model is not null && s.Model != request.Model)
+            throw new ArgumentException($"Session '{this.GetPrimaryKeyString()}' talks to model '{s.Model}', not '{request.Model}'.", "model");
+        var pending = new HashSet<string>(s.PendingToolCallIds, StringComparer.Ordinal);
+        var answered = new HashSet<string>(s.AnsweredToolCallIds, StringComparer.Ordinal);
+        for (int i = 0; i < request.Messages.Length; i++)
+        {
+            var m = request.Messages[i];
+            foreach (var call in m.ToolCalls ?? []) pending.Add(call.Id);
+            if (m.Role != "tool" || m.ToolCallId is null) continue;
+            string param = $"messages[{i}].tool_call_id";
+            if (answered.Contains(m.ToolCallId))
+                throw new ArgumentException($"The tool call '{m.ToolCallId}' was already answered in this session.", param);
+            if (!pending.Remove(m.ToolCallId))
+                throw new ArgumentException($"'{param}' is '{m.ToolCallId}', which answers no pending tool call of this session.", param);
+            answered.Add(m.ToolCallId);
+        }
+        return [.. s.Messages, .. request.Messages];
+    }
+
+    /// <summary>Appends the request's messages and the reply (choice 0) to a stateful session and persists it.</summary>
+    private async Task RecordAsync(ChatCompletionRequest request, ChatCompletionChoice reply)
+    {
+        if (!Stateful) return;
+        var s = state.State;
+        s.Model = request.Model;
+        foreach (var m in request.Messages)
+        {
+            s.Messages.Add(m);
+            foreach (var call in m.ToolCalls ?? []) s.PendingToolCallIds.Add(call.Id);
+            if (m.Role == "tool" && m.ToolCallId is not null && s.PendingToolCallIds.Remove(m.ToolCallId)) s.AnsweredToolCallIds.Add(m.ToolCallId);
+        }
+        var calls = reply.Message.ToolCalls?.Select(c => new ChatToolCall(c.Id, c.Function.Name, c.Function.Arguments)).ToArray();
+        s.Messages.Add(new ChatMessage { Role = "assistant", Content = reply.Message.Content, ToolCalls = calls, ReasoningContent = reply.Message.ReasoningContent });
+        foreach (var call in calls ?? []) s.PendingToolCallIds.Add(call.Id);
+        await state.WriteStateAsync();
     }
 }

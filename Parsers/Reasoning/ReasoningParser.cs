@@ -41,7 +41,9 @@ public sealed class ReasoningParser : IToolCallParser
     /// <inheritdoc />
     public void Finish(List<ParserEvent> events)
     {
-        (_inReasoning ? _endMatcher : _startMatcher).Flush(_text);
+        // Whatever a matcher still holds was not a marker after all.
+        _startMatcher.Flush(_text);
+        _endMatcher.Flush(_text);
         Flush(events);
     }
 

@@ -12,7 +12,8 @@ var compileRepeats = ArgValue("--compiles", 20);
 Console.WriteLine($"Constraint engine benchmark — {Environment.ProcessorCount} cores visible, single-threaded measurement, .NET {Environment.Version}");
 var clock = Stopwatch.StartNew();
 var vocabulary = SyntheticVocabulary.Build(vocabularySize);
-Console.WriteLine($"vocabulary: {vocabulary.Size} tokens, built (with trie) in {clock.ElapsedMilliseconds} ms");
+Console.WriteLine($"vocabulary: {vocabulary.Size} tokens, built (with trie) in {clock.ElapsedMilliseconds} ms; trie {vocabulary.Trie.NodeCount} nodes, " +
+    $"{vocabulary.PlainText.PlainCount} plain-string tokens, remainder trie {vocabulary.PlainText.Rest.NodeCount} nodes");
 
 var grammars = new List<(string Name, Func<Grammar> Create)>();
 foreach (var (name, schema) in BenchSchemas.Schemas)

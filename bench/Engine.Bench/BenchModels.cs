@@ -48,13 +48,16 @@ internal static class BenchModels
     public static long ParameterCount(ModelWeights weights) => weights.Names.Sum(n => weights.GetInfo(n).ElementCount);
 
     /// <summary>
-    /// Weight elements one decode step must stream from memory: every matrix and norm of the layers plus the
-    /// language-model head (the embedding table itself when tied). The embedding lookup reads a single row.
+    /// The weight tensors one decode step must stream from memory, as [rows, columns] (norms as [1, n]): every matrix
+    /// and norm of the layers plus the language-model head, which is the embedding table itself when tied. The
+    /// embedding lookup reads a single row, left out as negligible.
     /// </summary>
-    public static long ElementsReadPerToken(ModelWeights weights, ModelConfig config)
+    public static IReadOnlyList<(long Rows, long Columns)> WeightsReadPerToken(ModelWeights weights, ModelConfig config)
     {
         const string Embedding = "model.embed_tokens.weight";
-        long elements = weights.Names.Where(n => n != Embedding).Sum(n => weights.GetInfo(n).ElementCount);
-        return elements + (config.TieWordEmbeddings ? (long)config.VocabSize * config.HiddenSize : 0) + config.HiddenSize;
+        var read = weights.Names.Where(n => n != Embedding).Select(weights.GetInfo)
+            .Select(i => i.Shape.Length == 2 ? (i.Shape[0], i.Shape[1]) : (1L, i.ElementCount)).ToList();
+        if (config.TieWordEmbeddings) read.Add((config.VocabSize, config.HiddenSize));
+        return read;
     }
 }

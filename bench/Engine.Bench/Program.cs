@@ -1,1 +1,31 @@
-Console.WriteLine("hi");
+using Cluster.Engine.Bench;
+
+// Engine benchmarks: decode roofline, concurrency scaling through the HTTP gateway, stack overhead.
+// Usage: dotnet run -c Release --project bench/Engine.Bench -- [roofline|concurrency|overhead|all] [--option value]…
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+Console.WriteLine($"# Engine benchmarks — {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, "
+    + $".NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine();
+
+if (options.Command is "roofline" or "all") await RooflineBenchmark.RunAsync(options);
+
+if (options.Command is "concurrency" or "overhead" or "all")
+{
+    var model = BenchModels.Small(options);
+    string description = $"qwen2 hidden {options.SmallHiddenSize}, {options.SmallLayers} layers";
+    int maxSequences = Math.Max(options.ConcurrencyLevels.Max(), options.OverheadConcurrency);
+    await using var cluster = await InProcessCluster.StartAsync(model, maxSequences, options.Threads);
+    if (options.Command is "concurrency" or "all") await ConcurrencyBenchmark.RunAsync(options, cluster, description);
+    if (options.Command is "overhead" or "all") await OverheadBenchmark.RunAsync(options, cluster, description);
+}
+return 0;

@@ -1,0 +1,39 @@
+using Cluster.Contracts.OpenAI;
+
+namespace Cluster.Contracts.Sessions;
+
+/// <summary>What a stateful session remembers between requests; persisted with Orleans grain storage.</summary>
+[GenerateSerializer, Alias("cluster.session-state")]
+public sealed class SessionState
+{
+    /// <summary>The model the session talks to; set by its first request.</summary>
+    [Id(0)] public string? Model { get; set; }
+
+    /// <summary>The conversation so far, in OpenAI shape, including the assistant's replies.</summary>
+    [Id(1)] public List<ChatMessage> Messages { get; set; } = [];
+
+    /// <summary>Tool calls the assistant made that no tool message has answered yet.</summary>
+    [Id(2)] public List<string> PendingToolCallIds { get; set; } = [];
+
+    /// <summary>Tool calls already answered (a second answer is refused).</summary>
+    [Id(3)] public List<string> AnsweredToolCallIds { get; set; } = [];
+}
+
+/// <summary>A read-only view of a session for <c>GET /v1/sessions/{id}</c>.</summary>
+[GenerateSerializer, Immutable, Alias("cluster.session-snapshot")]
+public sealed record SessionSnapshot(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string? Model,
+    [property: Id(2)] ChatMessage[] Messages,
+    [property: Id(3)] string[] PendingToolCallIds);
+
+/// <summary>A second request reached a session while one was still running; the client should retry after it.</summary>
+[GenerateSerializer, Alias("cluster.session-busy")]
+public sealed class SessionBusyException : Exception
+{
+    public SessionBusyException() { }
+
+    public SessionBusyException(string message) : base(message) { }
+
+    public SessionBusyException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,58 @@
+namespace Cluster.Engine.Bench;
+
+/// <summary>
+/// Aggregate throughput and latency through the real HTTP gateway as concurrent streams grow. Continuous batching
+/// should make a step of 16 sequences cost little more than a step of one, so throughput should scale almost linearly
+/// until the matrices stop being the bottleneck.
+/// </summary>
+internal static class ConcurrencyBenchmark
+{
+    private const double Target = 8.0;
+
+    /// <summary>The user message every request sends.</summary>
+    public const string UserMessage = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
+
+    public static async Task RunAsync(BenchOptions options, InProcessCluster cluster, string modelDescription)
+    {
+        using var client = new ChatCompletionsClient(cluster.Address, InProcessCluster.ModelName, UserMessage, options.MaxTokens);
+        await WarmUpAsync(cluster, options.ConcurrencyLevels.Max()).ConfigureAwait(false);
+
+        var results = new List<LoadResult>();
+        foreach (int concurrency in options.ConcurrencyLevels)
+        {
+            // Low concurrency gets more requests so its percentiles rest on more than a couple of samples.
+            int requestsPerClient = Math.Max(options.RequestsPerClient, 16 / concurrency);
+            results.Add(await ClosedLoopLoad.RunAsync(concurrency, requestsPerClient, options.MaxTokens, client.SendAsync, CancellationToken.None)
+                .ConfigureAwait(false));
+        }
+
+        Console.WriteLine($"## Concurrency scaling through the HTTP gateway — {modelDescription}, {Environment.ProcessorCount} cores");
+        Console.WriteLine();
+        Console.WriteLine($"Streaming chat completions, prompt {results[0].PromptTokens} tokens, {options.MaxTokens} output tokens each "
+            + "(ignore_eos, greedy), closed loop: each client sends its next request when the last ends; in-process server, loopback HTTP/1.1.");
+        Console.WriteLine();
+        var table = new MarkdownTable("Concurrency", "requests", "output tok/s", "× vs 1", "TTFT p50 ms", "TTFT p99 ms", "ITL p50 ms", "ITL p99 ms");
+        var single = results.FirstOrDefault(r => r.Concurrency == 1);
+        foreach (var r in results)
+        {
+            table.Add(r.Concurrency, r.Requests, r.OutputTokensPerSecond, single is null ? double.NaN : r.OutputTokensPerSecond / single.OutputTokensPerSecond,
+                r.TimeToFirstTokenP50Ms, r.TimeToFirstTokenP99Ms, r.InterTokenP50Ms, r.InterTokenP99Ms);
+        }
+        table.Print(Console.Out);
+        var at16 = results.FirstOrDefault(r => r.Concurrency == 16);
+        if (single is not null && at16 is not null)
+        {
+            double scaling = at16.OutputTokensPerSecond / single.OutputTokensPerSecond;
+            Console.WriteLine($"Target: ≥ {Target:F0}× aggregate throughput at 16 vs 1 — {(scaling >= Target ? "met" : "missed")} ({scaling:F1}×).");
+            Console.WriteLine();
+        }
+    }
+
+    /// <summary>Short requests at full concurrency: JIT, grain activation, connection pool and torch kernels warm up.</summary>
+    public static async Task WarmUpAsync(InProcessCluster cluster, int concurrency)
+    {
+        const int Tokens = 4;
+        using var client = new ChatCompletionsClient(cluster.Address, InProcessCluster.ModelName, UserMessage, Tokens);
+        await ClosedLoopLoad.RunAsync(concurrency, 1, Tokens, client.SendAsync, CancellationToken.None).ConfigureAwait(false);
+    }
+}

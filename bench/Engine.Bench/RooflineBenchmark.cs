@@ -1,0 +1,75 @@
+using Cluster.Engine.ModelFiles;
+using Cluster.Engine.Scheduling;
+
+namespace Cluster.Engine.Bench;
+
+/// <summary>
+/// Single-stream decode of a ~100M-parameter fp32 model against the memory-bandwidth bound: at batch 1 every weight
+/// is read once per token, so tokens/s can be at most bandwidth / bytes of weights. Between the bound and the engine
+/// sit two floors measured in the same run: a bare chain of <c>linear</c> calls over the same matrices (what libtorch
+/// reaches at all) and the model's forward pass without the engine around it.
+/// </summary>
+internal static class RooflineBenchmark
+{
+    private const int PromptTokens = 16;
+    private const double Target = 0.60;
+
+    public static async Task RunAsync(BenchOptions options)
+    {
+        var directory = BenchModels.Roofline(options);
+        using var folder = ModelFolder.Load(directory);
+        var config = folder.Config;
+        var read = BenchModels.WeightsReadPerToken(folder.Weights, config);
+        long bytesPerToken = read.Sum(s => s.Rows * s.Columns) * sizeof(float);
+
+        var bandwidth = TorchThread.Run(options.Threads, () => MemoryBandwidth.Measure(options.BandwidthMegabytes));
+        double bound = bandwidth.ReadBytesPerSecond / bytesPerToken;
+        var matrices = read.Where(s => s.Rows > 1).ToList();
+        double chain = TorchThread.Run(options.Threads, () => LinearChain.PassesPerSecond(matrices, passes: 5));
+        double forward = 1 / ForwardLoop.DecodeStepSeconds(config, folder.Weights, options.Threads, batch: 1, PromptTokens, options.RooflineTokens, options.RooflineRuns);
+        double engine = await EngineDecodeAsync(folder, options).ConfigureAwait(false);
+
+        Console.WriteLine($"## Decode roofline — {config.ModelType}, {BenchModels.ParameterCount(folder.Weights) / 1e6:F1}M parameters fp32, "
+            + $"{Environment.ProcessorCount} cores, {TorchThread.Run(options.Threads, TorchSharp.torch.get_num_threads)} torch threads");
+        Console.WriteLine();
+        Console.WriteLine($"hidden {config.HiddenSize}, intermediate {config.IntermediateSize}, {config.NumHiddenLayers} layers, "
+            + $"{config.NumAttentionHeads}/{config.NumKeyValueHeads} heads, vocab {config.VocabSize}, tied {config.TieWordEmbeddings}; "
+            + $"weights read per token {bytesPerToken / 1e6:F0} MB; bandwidth from a {bandwidth.TensorBytes >> 20} MiB tensor: "
+            + $"sum() {bandwidth.ReadBytesPerSecond / 1e9:F1} GB/s read, copy_ {bandwidth.CopyBytesPerSecond / 1e9:F1} GB/s read+write; "
+            + $"prompt {PromptTokens} tokens, {options.RooflineTokens} generated, best of {options.RooflineRuns} runs");
+        Console.WriteLine();
+        var table = new MarkdownTable("Decode path (batch 1)", "tokens/s", "ms/token", "effective GB/s", "% of bound");
+        void Row(string name, double tokensPerSecond) =>
+            table.Add(name, tokensPerSecond, 1000 / tokensPerSecond, tokensPerSecond * bytesPerToken / 1e9, 100 * tokensPerSecond / bound);
+        Row("bandwidth bound (sum() read rate)", bound);
+        Row("bare linear chain (same matrices)", chain);
+        Row("model forward, no engine", forward);
+        Row("InferenceEngine, 1 stream", engine);
+        table.Print(Console.Out);
+        Console.WriteLine($"Target: engine ≥ {Target:P0} of the bound — {(engine >= Target * bound ? "met" : "missed")} ({engine / bound:P0}).");
+        Console.WriteLine();
+    }
+
+    private static async Task<double> EngineDecodeAsync(ModelFolder folder, BenchOptions options)
+    {
+        await using var engine = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions
+        {
+            MaxSequences = 1,
+            MaxSequenceLength = PromptTokens + options.RooflineTokens + 16,
+            Threads = options.Threads,
+        });
+        await engine.Ready.ConfigureAwait(false);
+        var prompt = EngineClient.PromptOfLength(folder.Tokenizer, PromptTokens);
+        var warmUp = new EngineClient(engine, prompt, 8);
+        await warmUp.SendAsync(new RequestTiming(9), CancellationToken.None).ConfigureAwait(false);
+        var client = new EngineClient(engine, prompt, options.RooflineTokens);
+        double best = 0;
+        for (int run = 0; run < options.RooflineRuns; run++)
+        {
+            var timing = new RequestTiming(options.RooflineTokens + 1);
+            await client.SendAsync(timing, CancellationToken.None).ConfigureAwait(false);
+            best = Math.Max(best, timing.DecodeTokensPerSecond);
+        }
+        return best;
+    }
+}
