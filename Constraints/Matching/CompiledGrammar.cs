@@ -18,8 +18,8 @@ public sealed class CompiledGrammar
     /// </summary>
     public const int MaxStackDepth = 64;
 
-    /// <summary>Most DFA states whose masks are kept (each costs <see cref="TokenVocabulary.MaskWords"/> × 4 bytes).</summary>
-    private const int MaxCachedMasks = 4096;
+    /// <summary>Bytes of cached state masks kept per grammar; past it, masks are recomputed on each use.</summary>
+    private const long MaxCachedMaskBytes = 64L << 20;
 
     private readonly object _cacheGate = new();
     private volatile StateMask?[] _masks = new StateMask?[64];
@@ -62,7 +62,7 @@ public sealed class CompiledGrammar
         {
             masks = _masks;
             if (state < masks.Length && masks[state] is { } raced) return raced;
-            if (CachedMaskCount >= MaxCachedMasks) return computed;
+            if (_cachedMaskBytes + computed.Footprint > MaxCachedMaskBytes) return computed;
             if (state >= masks.Length)
             {
                 var grown = new StateMask?[Math.Max(masks.Length * 2, state + 1)];
@@ -71,12 +71,15 @@ public sealed class CompiledGrammar
             }
             masks[state] = computed;
             CachedMaskCount++;
+            _cachedMaskBytes += computed.Footprint;
             _masks = masks;
             return computed;
         }
     }
 
     internal int CachedMaskCount { get; private set; }
+
+    private long _cachedMaskBytes;
 
     /// <summary>The initial configurations of a matcher.</summary>
     internal void AddStart(List<ParseConfig> into)
@@ -122,16 +125,4 @@ public sealed class CompiledGrammar
         }
         return escaped;
     }
-}
-
-/// <summary>Tokens a DFA state accepts on its own, plus the trie nodes where the current rule can end mid-token.</summary>
-internal sealed class StateMask(uint[] bits, Vocabulary.TokenTrie escapeTrie, int[] escapeNodes)
-{
-    public uint[] Bits { get; } = bits;
-
-    /// <summary>The trie <see cref="EscapeNodes"/> index into.</summary>
-    public Vocabulary.TokenTrie EscapeTrie { get; } = escapeTrie;
-
-    /// <summary>Trie nodes after whose bytes the rule may end, so the rest of their subtree depends on the caller.</summary>
-    public int[] EscapeNodes { get; } = escapeNodes;
 }

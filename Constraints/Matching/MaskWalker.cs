@@ -13,6 +13,9 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
     private static List<ParseConfig>[]? t_levels;
 
     [ThreadStatic]
+    private static uint[]? t_scratch;
+
+    [ThreadStatic]
     private static int[]? t_simpleStates;
 
     [ThreadStatic]
@@ -25,32 +28,29 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
     /// <summary>The context-free mask of one DFA state (see <see cref="StateMask"/>).</summary>
     public StateMask ComputeStateMask(int state)
     {
-        var words = grammar.Vocabulary.MaskWords;
-        var trie = grammar.Vocabulary.Trie;
-        uint[] bits;
+        var vocabulary = grammar.Vocabulary;
+        var trie = vocabulary.Trie;
+        uint[]? shared = null;
         if (_plainRuns.TryGetPlainRun(state, out var characters))
         {
             // Inside a string body: plain tokens short enough are in, wholesale; only the rest of the vocabulary is walked.
-            var plain = grammar.Vocabulary.PlainText;
-            bits = (uint[])plain.UpToChars[characters].Clone();
-            trie = plain.Rest;
+            shared = characters > 0 ? vocabulary.PlainText.UpToChars[characters] : null;
+            trie = vocabulary.PlainText.Rest;
         }
-        else
-        {
-            bits = new uint[words];
-        }
+        var walked = t_scratch is { } scratch && scratch.Length == vocabulary.MaskWords ? scratch : t_scratch = new uint[vocabulary.MaskWords];
+        walked.AsSpan().Clear();
         if (!grammar.HasCalls)
         {
-            WalkDfa(trie, state, bits);
-            return new StateMask(bits, trie, []);
+            WalkDfa(trie, state, walked);
+            return StateMask.Create(shared, walked, trie, []);
         }
         var escapes = new List<int>();
         var start = new List<ParseConfig>();
         var escapedAtStart = false;
         // An escape before any byte needs no record: the matcher's own closure already holds the caller's position.
         grammar.AddClosed(new ParseConfig(state, ParseStack.Unknown), start, ref escapedAtStart);
-        WalkConfigs(trie, 0, start, bits, escapes);
-        return new StateMask(bits, trie, [.. escapes]);
+        WalkConfigs(trie, 0, start, walked, escapes);
+        return StateMask.Create(shared, walked, trie, [.. escapes]);
     }
 
     /// <summary>The single-DFA walk: one int of state per trie depth, no allocation.</summary>

@@ -103,7 +103,7 @@ public sealed class TokenMatcher
         if (!_grammar.HasCalls)
         {
             // A single DFA: exactly one configuration, and its mask is cached by state.
-            _grammar.GetStateMask(_configs[0].State).Bits.CopyTo(bitmask);
+            _grammar.GetStateMask(_configs[0].State).CopyTo(bitmask);
         }
         else
         {
@@ -112,7 +112,7 @@ public sealed class TokenMatcher
             {
                 var config = _configs[c];
                 var mask = _grammar.GetStateMask(config.State);
-                TokenBitmask.Or(bitmask, mask.Bits);
+                mask.OrInto(bitmask);
                 if (config.Stack is not { } stack || mask.EscapeNodes.Length == 0) continue;
                 // The rule can end inside some tokens: finish those tokens in the caller's context.
                 _scratch.Clear();

@@ -26,6 +26,18 @@ public sealed class CommandLine
         return new CommandLine(values);
     }
 
+    /// <summary>Values from a config file fill the options the command line did not set.</summary>
+    public CommandLine WithDefaults(IReadOnlyDictionary<string, string> defaults, IReadOnlyCollection<string> known)
+    {
+        var merged = new Dictionary<string, string>(_values, StringComparer.Ordinal);
+        foreach (var (name, value) in defaults)
+        {
+            if (!known.Contains(name)) throw new ArgumentException($"unknown setting '{name[2..]}' in the config file; known: {string.Join(", ", known.Select(k => k[2..]))}");
+            merged.TryAdd(name, value);
+        }
+        return new CommandLine(merged);
+    }
+
     public string? Get(string name) => _values.GetValueOrDefault(name);
 
     public bool Has(string name) => _values.ContainsKey(name);

@@ -11,7 +11,8 @@ namespace Cluster.Gateway.Cli;
 /// <c>--max-model-len</c>, <c>--max-num-batched-tokens</c>, <c>--tool-call-parser</c> (name, <c>auto</c> or a spec file),
 /// <c>--reasoning-parser</c>, <c>--chat-template</c>, <c>--enable-auto-tool-choice</c> (accepted for compatibility:
 /// auto tool choice works whenever a parser is configured or detected); <c>--kv-cache-tokens</c> is the KV-cache
-/// budget; <c>--cache-dir</c> is where the embedded default model is generated.
+/// budget; <c>--cache-dir</c> is where the embedded default model is generated; <c>--config FILE</c> reads any of
+/// these from a JSON or YAML file (see <see cref="ServeConfigFile"/>).
 /// </summary>
 public static class ServeCommand
 {
@@ -20,12 +21,10 @@ public static class ServeCommand
         CommandLine flags;
         try
         {
-            flags = CommandLine.Parse(args,
-                ["--model", "--served-model-name", "--host", "--port", "--threads", "--max-num-seqs", "--max-model-len", "--cache-dir",
-                 "--silo-port", "--gateway-port", "--tool-call-parser", "--reasoning-parser", "--chat-template", "--kv-cache-tokens", "--max-num-batched-tokens"],
-                switches: ["--enable-auto-tool-choice"]);
+            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice"]);
+            if (flags.Get("--config") is { } config) flags = flags.WithDefaults(ServeConfigFile.Load(config), Options);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or IOException or YamlDotNet.Core.YamlException or System.Text.Json.JsonException)
         {
             stderr.WriteLine(e.Message);
             return 2;
@@ -67,6 +66,14 @@ public static class ServeCommand
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>Flags taking a value; a config file may set any of them.</summary>
+    public static readonly IReadOnlyList<string> Options =
+    [
+        "--model", "--served-model-name", "--host", "--port", "--threads", "--max-num-seqs", "--max-model-len", "--cache-dir",
+        "--silo-port", "--gateway-port", "--tool-call-parser", "--reasoning-parser", "--chat-template", "--kv-cache-tokens",
+        "--max-num-batched-tokens", "--enable-auto-tool-choice",
+    ];
 
     /// <summary>The name the embedded default model is served under.</summary>
     public const string DefaultModelName = "tiny";

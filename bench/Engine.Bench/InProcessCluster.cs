@@ -1,8 +1,10 @@
 using Cluster.Gateway.Hosting;
 using Cluster.Grains.Hosting;
 using Cluster.Silo;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Engine.Bench;
 

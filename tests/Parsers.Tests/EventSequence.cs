@@ -83,6 +83,33 @@ internal static class EventSequence
         Assert.DoesNotContain("open", state.Values);
     }
 
+    /// <summary>
+    /// The event sequence with adjacent fragments of the same kind merged: chunkings may fragment text differently
+    /// but must otherwise produce exactly this sequence.
+    /// </summary>
+    public static string Merged(IEnumerable<ParserEvent> events)
+    {
+        var sb = new StringBuilder();
+        string? open = null;
+        foreach (var e in events)
+        {
+            var (kind, text) = e switch
+            {
+                ContentDelta c => ("content", c.Text),
+                ReasoningDelta r => ("reasoning", r.Text),
+                ToolCallArgumentsDelta a => ($"args{a.Index}", a.Fragment),
+                _ => ((string?)null, e.ToString()),
+            };
+            if (kind is null || kind != open)
+            {
+                sb.Append('\n').Append(kind ?? "event").Append(": ");
+            }
+            sb.Append(text);
+            open = kind;
+        }
+        return sb.ToString();
+    }
+
     /// <summary>A comparable digest of a result (ids excluded when generated).</summary>
     public static string Digest(ToolCallParseResult r) =>
         $"content={r.Content}|reasoning={r.Reasoning}|status={r.Status}|calls=" +

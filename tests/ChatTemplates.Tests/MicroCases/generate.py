@@ -379,6 +379,10 @@ CASES = [
     ("sum", "{{ 'x' + m.role + ': ' + m.content | trim + '\n' }}", {"m": {"role": "user", "content": "  hi  "}}),
     ("sum", "{{ 'a' + 'b' + undefined_thing + 'c' }}", {}),
     ("sum", "{{ 'a' + d + 'c' }}", {"d": {"k": 1}}),
+    ("generator", "{% set g = [1, 2, 3] | select('odd') %}{{ g | list }}{{ g | list }}", {}),
+    ("generator", "{% set g = [1, 2, 3] | map('string') %}{{ g | first }}{% for x in g %}{{ x }}{% endfor %}|{% for x in g %}{{ x }}{% endfor %}", {}),
+    ("generator", "{% set g = {'a': 1}.items() %}{{ g | list }}{{ g | list }}{{ g | length }}", {}),
+    ("generator", "{% set g = [] | select %}{{ 'truthy' if g else 'falsy' }} {{ g is iterable }} {{ g is sequence }}", {}),
 ]
 
 
