@@ -23,45 +23,44 @@ internal static class Methods
 
     private delegate object? SequenceMethod(IReadOnlyList<object?> self, CallArguments args);
 
-    /// <summary>The bound method <paramref name="name"/> of <paramref name="target"/>, or null when it has none.</summary>
-    public static PyCallable? Bind(object? target, string name)
+    /// <summary>A method found on a value, not yet called.</summary>
+    private readonly record struct MethodCall(object Self, Delegate Method)
     {
-        switch (PythonOperators.Unwrap(target))
+        public object? Invoke(CallArguments args) => Method switch
         {
-            case string s when StringMethodNamed(name) is { } method:
-                return new BuiltinCallable(name, (_, args) => method(s, args));
-            case PyDict d when DictMethodNamed(name) is { } method:
-                return new BuiltinCallable(name, (_, args) => method(d, args));
-            case List<object?> l when name == "copy":
-                return new BuiltinCallable(name, (_, _) => new List<object?>(l));
-            case IReadOnlyList<object?> items and (List<object?> or PyTuple) when SequenceMethodNamed(name) is { } method:
-                return new BuiltinCallable(name, (_, args) => method(items, args));
-            default:
-                return null;
-        }
+            StringMethod m => m((string)Self, args),
+            DictMethod m => m((PyDict)Self, args),
+            _ => ((SequenceMethod)Method)((IReadOnlyList<object?>)Self, args),
+        };
     }
 
+    private static bool TryFind(object? target, string name, out MethodCall call)
+    {
+        Delegate? method = PythonOperators.Unwrap(target) switch
+        {
+            string => StringMethodNamed(name),
+            PyDict => DictMethodNamed(name),
+            List<object?> => SequenceMethodNamed(name),
+            PyTuple when name != "copy" => SequenceMethodNamed(name),
+            _ => null,
+        };
+        call = method is null ? default : new MethodCall(PythonOperators.Unwrap(target)!, method);
+        return method is not null;
+    }
+
+    /// <summary>The bound method <paramref name="name"/> of <paramref name="target"/>, or null when it has none.</summary>
+    public static PyCallable? Bind(object? target, string name) =>
+        TryFind(target, name, out var call) ? new BuiltinCallable(name, (_, args) => call.Invoke(args)) : null;
+
     /// <summary>
-    /// Calls <c>target.name(arguments)</c> without creating a bound method when <paramref name="target"/> is a str, dict
-    /// or list that has that method; otherwise returns false and the caller resolves the attribute as usual.
+    /// Calls <c>target.name(arguments)</c> without creating a bound method when <paramref name="target"/> is a str, dict,
+    /// list or tuple that has that method; otherwise returns false and the caller resolves the attribute as usual.
     /// </summary>
     public static bool TryInvoke(object? target, string name, CallArguments arguments, out object? result)
     {
-        switch (PythonOperators.Unwrap(target))
-        {
-            case string s when StringMethodNamed(name) is { } method:
-                result = method(s, arguments);
-                return true;
-            case PyDict d when DictMethodNamed(name) is { } method:
-                result = method(d, arguments);
-                return true;
-            case IReadOnlyList<object?> items and (List<object?> or PyTuple) when SequenceMethodNamed(name) is { } method:
-                result = method(items, arguments);
-                return true;
-            default:
-                result = null;
-                return false;
-        }
+        var found = TryFind(target, name, out var call);
+        result = found ? call.Invoke(arguments) : null;
+        return found;
     }
 
     private static string? OptionalString(CallArguments args, int position, string name) => args.Get(position, name) switch
@@ -148,6 +147,7 @@ internal static class Methods
                 if (PythonOperators.AreEqual(items[i], a.Get(0, "value"))) return (long)i;
             throw new TemplateException("ValueError", $"{PythonFormatting.Repr(a.Get(0, "value"))} is not in list");
         },
+        "copy" => static (items, _) => new List<object?>(items),
         _ => null,
     };
 }

@@ -10,8 +10,10 @@ namespace Cluster.ChatTemplates.Syntax;
 /// </summary>
 internal sealed class Lexer
 {
-    private static readonly string[] Operators =
-        ["//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=", ".", ",", ":", "|", "(", ")", "[", "]", "{", "}"];
+    private const string SingleCharOperators = "+-*/%~<>=.,:|()[]{}";
+
+    // Interned one-character operator strings, so tokens do not allocate them.
+    private static readonly Dictionary<char, string> OperatorStrings = SingleCharOperators.ToDictionary(c => c, c => c.ToString());
 
     private readonly string _source;
     private readonly List<Token> _tokens = [];
@@ -282,16 +284,21 @@ internal sealed class Lexer
 
     private void LexOperator()
     {
-        foreach (var op in Operators)
+        var c = _source[_pos];
+        var next = _pos + 1 < _source.Length ? _source[_pos + 1] : '\0';
+        var op = (c, next) switch
         {
-            if (string.CompareOrdinal(_source, _pos, op, 0, op.Length) == 0)
-            {
-                _pos += op.Length;
-                _tokens.Add(new Token(TokenKind.Operator, op, _line));
-                return;
-            }
-        }
-        throw Error($"unexpected char {PythonFormattingQuote(_source[_pos])} at {_pos}");
+            ('/', '/') => "//",
+            ('*', '*') => "**",
+            ('=', '=') => "==",
+            ('!', '=') => "!=",
+            ('<', '=') => "<=",
+            ('>', '=') => ">=",
+            _ => SingleCharOperators.Contains(c) ? null : throw Error($"unexpected char {PythonFormattingQuote(c)} at {_pos}"),
+        };
+        op ??= OperatorStrings[c];
+        _pos += op.Length;
+        _tokens.Add(new Token(TokenKind.Operator, op, _line));
     }
 
     private static string PythonFormattingQuote(char c) => Values.PythonFormatting.Repr(c.ToString());

@@ -26,6 +26,9 @@ internal sealed class Nfa
 
     public bool HasCalls { get; private set; }
 
+    /// <summary>States that start one character from a class covering all plain JSON-string text (see <c>PlainRunAnalyzer</c>).</summary>
+    public HashSet<int> PlainTextEntries { get; } = [];
+
     public int AddState()
     {
         States.Add(new State());

@@ -67,7 +67,11 @@ internal sealed class NfaBuilder
                     return state;
                 }
             case CodePointClassNode codePoints:
-                return BuildCodePoints(codePoints.Set, next);
+                {
+                    var entry = BuildCodePoints(codePoints.Set, next);
+                    if (codePoints.CoversPlainText) _nfa.PlainTextEntries.Add(entry);
+                    return entry;
+                }
             case SequenceNode sequence:
                 {
                     var current = next;

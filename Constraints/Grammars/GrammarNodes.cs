@@ -40,7 +40,12 @@ internal sealed class ByteClassNode((byte Lo, byte Hi)[] ranges) : Grammar
 /// <summary>One character (well-formed UTF-8) from a set of code points.</summary>
 internal sealed class CodePointClassNode(CodePointSet set) : Grammar
 {
+    private bool? _coversPlainText;
+
     public CodePointSet Set { get; } = set;
+
+    /// <summary>Whether every character allowed unescaped in a JSON string is in the set (cached per node).</summary>
+    public bool CoversPlainText => _coversPlainText ??= JsonStringCharacters.Unescaped.Subtract(Set).IsEmpty;
 
     internal override void AppendKey(StringBuilder builder)
     {

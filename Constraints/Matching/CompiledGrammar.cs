@@ -28,6 +28,7 @@ public sealed class CompiledGrammar
     {
         Grammar = grammar;
         Vocabulary = vocabulary;
+        Nfa = nfa;
         Dfa = new LazyDfa(nfa);
         HasCalls = nfa.HasCalls;
         Walker = new MaskWalker(this);
@@ -39,12 +40,17 @@ public sealed class CompiledGrammar
     /// <summary>The vocabulary this was compiled for.</summary>
     public TokenVocabulary Vocabulary { get; }
 
+    internal Nfa Nfa { get; }
+
     internal LazyDfa Dfa { get; }
 
     /// <summary>False when the grammar is a single DFA (no rule calls): then the mask depends on the DFA state alone.</summary>
     internal bool HasCalls { get; }
 
     internal MaskWalker Walker { get; }
+
+    /// <summary>Token sets shared between states.</summary>
+    internal MaskInterner Masks { get; } = new();
 
     /// <summary>DFA states built so far (grows as generation explores the grammar).</summary>
     public int BuiltStateCount => Dfa.StateCount;
@@ -62,7 +68,7 @@ public sealed class CompiledGrammar
         {
             masks = _masks;
             if (state < masks.Length && masks[state] is { } raced) return raced;
-            if (_cachedMaskBytes + computed.Footprint > MaxCachedMaskBytes) return computed;
+            if (_cachedMaskBytes + Masks.Bytes + computed.Footprint > MaxCachedMaskBytes) return computed;
             if (state >= masks.Length)
             {
                 var grown = new StateMask?[Math.Max(masks.Length * 2, state + 1)];

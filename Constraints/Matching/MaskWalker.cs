@@ -42,7 +42,7 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
         if (!grammar.HasCalls)
         {
             WalkDfa(trie, state, walked);
-            return StateMask.Create(shared, walked, trie, []);
+            return StateMask.Create(shared, walked, trie, [], grammar.Masks);
         }
         var escapes = new List<int>();
         var start = new List<ParseConfig>();
@@ -50,7 +50,7 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
         // An escape before any byte needs no record: the matcher's own closure already holds the caller's position.
         grammar.AddClosed(new ParseConfig(state, ParseStack.Unknown), start, ref escapedAtStart);
         WalkConfigs(trie, 0, start, walked, escapes);
-        return StateMask.Create(shared, walked, trie, [.. escapes]);
+        return StateMask.Create(shared, walked, trie, [.. escapes], grammar.Masks);
     }
 
     /// <summary>The single-DFA walk: one int of state per trie depth, no allocation.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Cluster.Constraints.Automata;
-using Cluster.Constraints.Text;
 using Cluster.Constraints.Vocabulary;
 
 namespace Cluster.Constraints.Matching;
@@ -13,9 +12,6 @@ namespace Cluster.Constraints.Matching;
 internal sealed class PlainRunAnalyzer(CompiledGrammar grammar)
 {
     private const int NotUniform = -2;
-
-    private static readonly (byte Lo, byte Hi)[][] MultiByteSequences =
-        [.. Utf8Sequences.Encode(CodePointSet.Range(0x80, CodePointSet.MaxCodePoint)).Select(s => s.Ranges)];
 
     private readonly ConcurrentDictionary<int, int> _successors = new();
 
@@ -48,66 +44,37 @@ internal sealed class PlainRunAnalyzer(CompiledGrammar grammar)
 
     private int ComputeUniformSuccessor(int state)
     {
+        // Decided on the NFA, without building the DFA states inside multi-byte characters: if the only NFA states that can
+        // take the first byte of a plain character start a class covering all plain text, every plain character leads to the
+        // same place, namely where 'a' leads.
         var dfa = grammar.Dfa;
         if (!IsPlainInterior(state)) return NotUniform;
-        int? target = null;
-        bool Agree(int next)
+        var nfa = grammar.Nfa;
+        var anyEntry = false;
+        foreach (var n in dfa[state].NfaStates)
         {
-            if (target is null) target = next;
-            return target == next;
-        }
-        for (var b = 0x20; b < 0x80; b++)
-        {
-            if (b is '"' or '\\') continue;
-            if (!Agree(dfa.Next(state, (byte)b))) return NotUniform;
-        }
-        Span<bool> seenClass = stackalloc bool[256];
-        var frontier = new List<int>();
-        var following = new List<int>();
-        foreach (var sequence in MultiByteSequences)
-        {
-            frontier.Clear();
-            frontier.Add(state);
-            for (var position = 0; position < sequence.Length; position++)
+            var edges = nfa.States[n].Bytes;
+            if (edges is null) continue;
+            if (nfa.PlainTextEntries.Contains(n))
             {
-                following.Clear();
-                var (lo, hi) = sequence[position];
-                foreach (var from in frontier)
-                {
-                    seenClass.Clear();
-                    for (var b = lo; ; b++)
-                    {
-                        if (!seenClass[dfa.ByteClasses[b]])
-                        {
-                            seenClass[dfa.ByteClasses[b]] = true;
-                            var next = dfa.Next(from, b);
-                            var last = position == sequence.Length - 1;
-                            if (last)
-                            {
-                                if (!Agree(next)) return NotUniform;
-                            }
-                            else
-                            {
-                                // A character that dies half-way dies as a whole; one that lives must stay in the string body.
-                                if (next < 0)
-                                {
-                                    if (!Agree(LazyDfa.Dead)) return NotUniform;
-                                }
-                                else
-                                {
-                                    if (!IsPlainInterior(next)) return NotUniform;
-                                    if (!following.Contains(next)) following.Add(next);
-                                }
-                            }
-                        }
-                        if (b == hi) break;
-                    }
-                }
-                if (position < sequence.Length - 1) (frontier, following) = (following, frontier);
+                anyEntry = true;
+                continue;
+            }
+            foreach (var (lo, hi, _) in edges)
+            {
+                if (OverlapsPlainLeadBytes(lo, hi)) return NotUniform;
             }
         }
-        var result = target ?? LazyDfa.Dead;
-        return result >= 0 && !IsPlainInterior(result) ? NotUniform : result;
+        if (!anyEntry) return LazyDfa.Dead;
+        var next = dfa.Next(state, (byte)'a');
+        return next >= 0 && IsPlainInterior(next) ? next : NotUniform;
+    }
+
+    /// <summary>Whether [lo, hi] meets a byte that can start a plain character (ASCII text but <c>"</c> and <c>\</c>, or a UTF-8 lead byte).</summary>
+    private static bool OverlapsPlainLeadBytes(byte lo, byte hi)
+    {
+        static bool Meets(byte lo, byte hi, int a, int b) => lo <= b && hi >= a;
+        return Meets(lo, hi, 0x20, 0x21) || Meets(lo, hi, 0x23, 0x5B) || Meets(lo, hi, 0x5D, 0x7F) || Meets(lo, hi, 0xC2, 0xF4);
     }
 
     /// <summary>With rule calls, a run must stay inside one rule: no calls to enter and no end to pop from.</summary>

@@ -28,26 +28,20 @@ internal sealed class StateMask
     /// <summary>Trie nodes after whose bytes the rule may end, so the rest of their subtree depends on the caller.</summary>
     public int[] EscapeNodes { get; }
 
-    /// <summary>Approximate bytes held (the shared group is not counted).</summary>
-    public int Footprint => 64 + (_dense?.Length ?? 0) * 4 + _sparse.Length * 4 + EscapeNodes.Length * 4;
+    /// <summary>Approximate bytes held apart from shared and interned arrays.</summary>
+    public int Footprint => 64 + EscapeNodes.Length * 4;
 
     /// <summary>Packs <paramref name="walked"/> (the tokens found by walking; not kept) on top of <paramref name="shared"/>.</summary>
-    public static StateMask Create(uint[]? shared, ReadOnlySpan<uint> walked, TokenTrie escapeTrie, int[] escapeNodes)
+    public static StateMask Create(uint[]? shared, ReadOnlySpan<uint> walked, TokenTrie escapeTrie, int[] escapeNodes, MaskInterner interner)
     {
         var count = TokenBitmask.Count(walked);
-        if (count * 2 >= walked.Length) return new StateMask(shared, walked.ToArray(), [], escapeTrie, escapeNodes);
-        var sparse = new int[count];
-        var n = 0;
-        for (var w = 0; w < walked.Length; w++)
-        {
-            var word = walked[w];
-            while (word != 0)
-            {
-                sparse[n++] = (w << 5) + System.Numerics.BitOperations.TrailingZeroCount(word);
-                word &= word - 1;
-            }
-        }
-        return new StateMask(shared, null, sparse, escapeTrie, escapeNodes);
+        if (count == 0) return new StateMask(shared, null, [], escapeTrie, escapeNodes);
+        // Token ids cost 4 bytes each, the dense mask 4 bytes per 32 tokens.
+        var dense = count >= walked.Length;
+        var packed = interner.Intern(walked, count, dense);
+        return dense
+            ? new StateMask(shared, (uint[])packed, [], escapeTrie, escapeNodes)
+            : new StateMask(shared, null, (int[])packed, escapeTrie, escapeNodes);
     }
 
     /// <summary>Overwrites <paramref name="target"/> with this mask.</summary>
