@@ -48,6 +48,8 @@ public static class ParseErrorCodes
     public const string InvalidId = "invalid_id";
     /// <summary>Repair: a section or call end marker was missing.</summary>
     public const string MissingEndMarker = "missing_end_marker";
+    /// <summary>Repair: the whole arguments object came wrapped in one parameter (<c>arguments</c>, <c>input</c>) that the schema does not declare.</summary>
+    public const string UnwrappedArguments = "unwrapped_arguments";
     /// <summary>Repair: a schema-typed value could not be converted and was kept as a string.</summary>
     public const string ValueKeptAsString = "value_kept_as_string";
 }

@@ -110,9 +110,13 @@ public sealed class ToolCallParserRegistry
 
     private string? Resolve(string name)
     {
-        if (_specs.ContainsKey(name) || _coded.ContainsKey(name))
+        if (_specs.TryGetValue(name, out var spec))
         {
-            return _specs.ContainsKey(name) ? _specs[name].Name : _coded.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            return spec.Name;
+        }
+        if (_coded.ContainsKey(name))
+        {
+            return _coded.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
         }
         return _aliases.TryGetValue(name, out var canonical) ? canonical : null;
     }

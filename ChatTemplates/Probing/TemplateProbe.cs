@@ -62,6 +62,10 @@ public static class TemplateProbe
         });
         var common = 0;
         while (common < prompt.Length && common < full.Length && prompt[common] == full[common]) common++;
+        // When the generation prompt is not a prefix of the rendered turn (it opened a block the turn does not, e.g.
+        // "<think>\n" against "<tool_call>"), the texts part inside a marker: back up to the last line or tag boundary.
+        if (common < prompt.Length)
+            while (common > 0 && full[common - 1] is not ('\n' or '>' or ']')) common--;
         return new RenderedToolCall(full[common..], full);
     }
 }

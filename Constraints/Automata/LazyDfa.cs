@@ -35,7 +35,12 @@ internal sealed class LazyDfa
     }
 
     private readonly Nfa _nfa;
-    private readonly Dictionary<StateKey, int> _index = [];
+    // Lookups happen for every new transition, mostly finding an existing state: keyed by hash so no key is allocated.
+    private readonly Dictionary<ulong, List<int>> _index = [];
+    private readonly HashSet<int> _closure = [];
+    private readonly Stack<int> _pending = new();
+    private readonly List<int> _targets = [];
+    private int[] _sorted = new int[16];
     private readonly object _gate = new();
     private readonly int[] _ruleStarts;
     private volatile State[] _states = new State[64];
@@ -117,7 +122,8 @@ internal sealed class LazyDfa
             var index = state * ClassCount + ByteClasses[b];
             var existing = _transitions[index];
             if (existing != Unknown) return existing;
-            var targets = new List<int>();
+            var targets = _targets;
+            targets.Clear();
             foreach (var n in _states[state].NfaStates)
             {
                 var edges = _nfa.States[n].Bytes;
@@ -137,8 +143,10 @@ internal sealed class LazyDfa
     /// <summary>Adds (or finds) the DFA state for the epsilon closure of <paramref name="seeds"/>. Caller holds the lock.</summary>
     private int AddState(IEnumerable<int> seeds)
     {
-        var closure = new HashSet<int>();
-        var stack = new Stack<int>(seeds);
+        var closure = _closure;
+        closure.Clear();
+        var stack = _pending;
+        foreach (var seed in seeds) stack.Push(seed);
         while (stack.TryPop(out var n))
         {
             if (!closure.Add(n)) continue;
@@ -146,10 +154,23 @@ internal sealed class LazyDfa
             if (eps is null) continue;
             foreach (var e in eps) stack.Push(e);
         }
-        var sorted = closure.ToArray();
-        Array.Sort(sorted);
-        var key = new StateKey(sorted);
-        if (_index.TryGetValue(key, out var id)) return id;
+        if (_sorted.Length < closure.Count) _sorted = new int[closure.Count * 2];
+        closure.CopyTo(_sorted);
+        var sorted = _sorted.AsSpan(0, closure.Count);
+        sorted.Sort();
+        var hash = 14695981039346656037UL;
+        foreach (var n in sorted) hash = (hash ^ (uint)n) * 1099511628211UL;
+        if (_index.TryGetValue(hash, out var candidates))
+        {
+            foreach (var candidate in candidates)
+            {
+                if (_states[candidate].NfaStates.AsSpan().SequenceEqual(sorted)) return candidate;
+            }
+        }
+        else
+        {
+            _index[hash] = candidates = [];
+        }
 
         var accepting = false;
         var hasBytes = false;
@@ -161,7 +182,7 @@ internal sealed class LazyDfa
             hasBytes |= ns.Bytes is { Count: > 0 };
             hasCalls |= ns.Calls is { Count: > 0 };
         }
-        id = _count;
+        var id = _count;
         if (id == _states.Length)
         {
             var states = new State[id * 2];
@@ -172,29 +193,9 @@ internal sealed class LazyDfa
             _states = states;
             _transitions = transitions;
         }
-        _states[id] = new State(sorted, accepting, hasBytes, hasCalls);
-        _index.Add(key, id);
+        _states[id] = new State(sorted.ToArray(), accepting, hasBytes, hasCalls);
+        candidates.Add(id);
         Volatile.Write(ref _count, id + 1);
         return id;
-    }
-
-    private readonly struct StateKey(int[] states) : IEquatable<StateKey>
-    {
-        private readonly int[] _states = states;
-        private readonly int _hash = ComputeHash(states);
-
-        public bool Equals(StateKey other) => _states.AsSpan().SequenceEqual(other._states);
-
-        public override bool Equals(object? obj) => obj is StateKey other && Equals(other);
-
-        public override int GetHashCode() => _hash;
-
-        private static int ComputeHash(int[] states)
-        {
-            var hash = new HashCode();
-            foreach (var s in states) hash.Add(s);
-            hash.Add(states.Length);
-            return hash.ToHashCode();
-        }
     }
 }

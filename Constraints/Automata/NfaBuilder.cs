@@ -68,7 +68,7 @@ internal sealed class NfaBuilder
                 }
             case CodePointClassNode codePoints:
                 {
-                    var entry = BuildCodePoints(codePoints.Set, next);
+                    var entry = BuildCodePoints(codePoints.Encoded, next);
                     if (codePoints.CoversPlainText) _nfa.PlainTextEntries.Add(entry);
                     return entry;
                 }
@@ -133,10 +133,10 @@ internal sealed class NfaBuilder
             ? id
             : throw new ArgumentException($"The vocabulary has no special token '{text}'.", nameof(text));
 
-    private int BuildCodePoints(CodePointSet set, int next)
+    private int BuildCodePoints(List<Utf8Sequences.Sequence> sequences, int next)
     {
         var entry = _nfa.AddState();
-        foreach (var sequence in Utf8Sequences.Encode(set))
+        foreach (var sequence in sequences)
         {
             var current = next;
             for (var i = sequence.Ranges.Length - 1; i >= 1; i--)

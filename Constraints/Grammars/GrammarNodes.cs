@@ -41,8 +41,12 @@ internal sealed class ByteClassNode((byte Lo, byte Hi)[] ranges) : Grammar
 internal sealed class CodePointClassNode(CodePointSet set) : Grammar
 {
     private bool? _coversPlainText;
+    private List<Utf8Sequences.Sequence>? _encoded;
 
     public CodePointSet Set { get; } = set;
+
+    /// <summary>The set as UTF-8 byte-range sequences (cached: counted repetitions build the same class many times).</summary>
+    public List<Utf8Sequences.Sequence> Encoded => _encoded ??= Utf8Sequences.Encode(Set);
 
     /// <summary>Whether every character allowed unescaped in a JSON string is in the set (cached per node).</summary>
     public bool CoversPlainText => _coversPlainText ??= JsonStringCharacters.Unescaped.Subtract(Set).IsEmpty;

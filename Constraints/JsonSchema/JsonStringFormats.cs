@@ -21,7 +21,8 @@ internal static class JsonStringFormats
         ["time"] = Time,
         ["date-time"] = Date + "T" + Time,
         ["uuid"] = $"{Hex}{{8}}-{Hex}{{4}}-{Hex}{{4}}-{Hex}{{4}}-{Hex}{{12}}",
-        ["email"] = @"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,10}",
+        // Bounded parts keep a wandering model from writing an address that never ends.
+        ["email"] = @"[a-z0-9_+-]{1,32}(?:\.[a-z0-9_+-]{1,32}){0,2}@[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?){0,2}\.[a-z]{2,6}",
         ["ipv4"] = $@"{Octet}\.{Octet}\.{Octet}\.{Octet}",
     };
 

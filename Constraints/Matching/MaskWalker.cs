@@ -37,6 +37,12 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
             shared = characters > 0 ? vocabulary.PlainText.UpToChars[characters] : null;
             trie = vocabulary.PlainText.Rest;
         }
+        else if (ByteLoopSplit(state) is { } split)
+        {
+            // The state loops on most bytes: tokens made only of those bytes are in, wholesale.
+            shared = split.Inside;
+            trie = split.Rest;
+        }
         var walked = t_scratch is { } scratch && scratch.Length == vocabulary.MaskWords ? scratch : t_scratch = new uint[vocabulary.MaskWords];
         walked.AsSpan().Clear();
         if (!grammar.HasCalls)
@@ -51,6 +57,47 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
         grammar.AddClosed(new ParseConfig(state, ParseStack.Unknown), start, ref escapedAtStart);
         WalkConfigs(trie, 0, start, walked, escapes);
         return StateMask.Create(shared, walked, trie, [.. escapes], grammar.Masks);
+    }
+
+    /// <summary>Smallest loop set worth a split: below it, the remainder trie would be most of the vocabulary anyway.</summary>
+    private const int MinLoopBytes = 96;
+
+    /// <summary>The vocabulary split by the bytes on which <paramref name="state"/> loops to itself, when there are many.</summary>
+    private ByteLoopTokens? ByteLoopSplit(int state)
+    {
+        var dfa = grammar.Dfa;
+        if (!dfa[state].IsInterior && grammar.HasCalls) return null;
+        // Cheap filter on the NFA first, so structural states never build transitions they will not use.
+        Span<bool> covered = stackalloc bool[256];
+        var coverage = 0;
+        foreach (var n in dfa[state].NfaStates)
+        {
+            if (grammar.Nfa.States[n].Bytes is not { } edges) continue;
+            foreach (var (lo, hi, _) in edges)
+            {
+                for (var b = lo; ; b++)
+                {
+                    if (!covered[b])
+                    {
+                        covered[b] = true;
+                        coverage++;
+                    }
+                    if (b == hi) break;
+                }
+            }
+        }
+        if (coverage < MinLoopBytes) return null;
+        Span<bool> loops = stackalloc bool[256];
+        var count = 0;
+        for (var b = 0; b < 256; b++)
+        {
+            if (covered[b] && dfa.Next(state, (byte)b) == state)
+            {
+                loops[b] = true;
+                count++;
+            }
+        }
+        return count >= MinLoopBytes ? grammar.Vocabulary.ByteLoops.Get(loops) : null;
     }
 
     /// <summary>The single-DFA walk: one int of state per trie depth, no allocation.</summary>

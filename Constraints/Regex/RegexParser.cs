@@ -44,11 +44,22 @@ internal sealed class RegexParser
         _jsonString = jsonString;
     }
 
+    // Parsed grammars are immutable; schemas repeat the same patterns and formats, so parse each once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool, Anchoring), Grammar> Parsed = new();
+
     /// <summary>A grammar for the text the pattern matches (raw UTF-8).</summary>
-    public static Grammar Parse(string pattern, Anchoring anchoring) => new RegexParser(pattern, false).ParseTop(anchoring);
+    public static Grammar Parse(string pattern, Anchoring anchoring) => ParseCached(pattern, false, anchoring);
 
     /// <summary>A grammar for the contents of a JSON string (between the quotes) whose decoded value matches the pattern.</summary>
-    public static Grammar ParseJsonStringBody(string pattern, Anchoring anchoring) => new RegexParser(pattern, true).ParseTop(anchoring);
+    public static Grammar ParseJsonStringBody(string pattern, Anchoring anchoring) => ParseCached(pattern, true, anchoring);
+
+    private static Grammar ParseCached(string pattern, bool jsonString, Anchoring anchoring)
+    {
+        if (Parsed.TryGetValue((pattern, jsonString, anchoring), out var cached)) return cached;
+        var grammar = new RegexParser(pattern, jsonString).ParseTop(anchoring);
+        if (Parsed.Count > 4096) Parsed.Clear();
+        return Parsed.GetOrAdd((pattern, jsonString, anchoring), grammar);
+    }
 
     private Grammar AnyChar => _jsonString ? JsonStringCharacters.AnyCharacter : new CodePointClassNode(CodePointSet.All);
 

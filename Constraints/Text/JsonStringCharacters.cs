@@ -24,6 +24,7 @@ internal static class JsonStringCharacters
     /// <summary>One character drawn from <paramref name="set"/>, escaped as JSON requires.</summary>
     public static Grammar ForSet(CodePointSet set)
     {
+        if (set.Ranges.Count == 1 && set.Ranges[0].Lo == set.Ranges[0].Hi) return Grammar.Literal(Escape(set.Ranges[0].Lo));
         var plain = set.Intersect(Unescaped);
         var options = new List<Grammar>();
         if (!plain.IsEmpty) options.Add(new CodePointClassNode(plain));

@@ -39,6 +39,7 @@ public sealed class TokenVocabulary
         Trie = TokenTrie.Build(tokenBytes, IsText);
         _tokenBytes = [.. tokenBytes];
         PlainText = PlainTextTokens.Build(tokenBytes, IsText, MaskWords);
+        ByteLoops = new ByteLoopTokens.Cache(_tokenBytes, IsText, MaskWords);
         Fingerprint = ComputeFingerprint(tokenBytes, specialTokens, EosTokenIds);
     }
 
@@ -62,6 +63,8 @@ public sealed class TokenVocabulary
     internal TokenTrie Trie { get; }
 
     internal PlainTextTokens PlainText { get; }
+
+    internal ByteLoopTokens.Cache ByteLoops { get; }
 
     /// <summary>Whether <paramref name="tokenId"/> is a special token.</summary>
     public bool IsSpecial(int tokenId) => (uint)tokenId < (uint)Size && _isSpecial[tokenId];

@@ -65,7 +65,7 @@ public static class ModelPromptFormatResolver
                 break;
             case "auto":
                 if (toolUse is null) throw new InvalidOperationException("--tool-call-parser auto needs a chat template, and this model has none.");
-                var fits = ToolCallFormatDetector.Detect(toolUse, registry);
+                var fits = ToolCallFormatDetector.Detect(toolUse, registry, StopTexts(folder));
                 parser = fits.Count > 0 ? fits[0] : throw new InvalidOperationException(
                     "--tool-call-parser auto: no known parser reads this chat template's tool calls; name one with --tool-call-parser or give a spec file.");
                 parserSource = "detected from the chat template";
@@ -82,5 +82,14 @@ public static class ModelPromptFormatResolver
         if (options.ReasoningParser is { } reasoning && !registry.Reasoning.Names.Contains(reasoning))
             throw new InvalidOperationException($"Unknown --reasoning-parser '{reasoning}'.");
         return new ModelPromptFormat(template, toolUse, registry, parser, parserSource, options.ReasoningParser);
+    }
+
+    /// <summary>Texts of every end-of-sequence token the model's files name.</summary>
+    private static IEnumerable<string> StopTexts(ModelFolder folder)
+    {
+        var ids = folder.Tokenizer.EosTokenIds.Concat(folder.Config.EosTokenIds).Concat(folder.GenerationConfig.EosTokenIds ?? []);
+        foreach (int id in ids.Distinct())
+            if (folder.Tokenizer.IdToToken(id) is { } text) yield return text;
+        if (folder.Tokenizer.EosToken is { } eos) yield return eos;
     }
 }

@@ -18,11 +18,13 @@ public static class ToolCallFormatDetector
         ["hermes", "qwen3_coder", "mistral", "llama3_json", "pythonic", "llama4_pythonic", "deepseek_v31", "deepseek_v3", "kimi_k2", "glm45", "minimax_m2", "granite", "openai"];
 
     /// <summary>The parsers that read the template's own rendering of a call back into that call, best first.</summary>
+    /// <param name="stopTexts">The texts of the model's end-of-sequence tokens: generation stops there, so a parser
+    /// never sees what the template renders after them (the next turn's markup).</param>
     /// <exception cref="TemplateException">The template cannot render tool calls.</exception>
-    public static IReadOnlyList<string> Detect(ChatTemplate template, ToolCallParserRegistry registry)
+    public static IReadOnlyList<string> Detect(ChatTemplate template, ToolCallParserRegistry registry, IEnumerable<string> stopTexts)
     {
         var call = TemplateProbe.DefaultCall;
-        var rendered = TemplateProbe.RenderToolCall(template);
+        string turn = GeneratedPart(TemplateProbe.RenderToolCall(template).AssistantTurn, stopTexts);
         var expected = JsonNode.Parse(call.ArgumentsJson);
         var tools = ToolDefinition.FromOpenAiTools(new JsonArray(new JsonObject
         {
@@ -39,7 +41,7 @@ public static class ToolCallFormatDetector
             ToolCallParseResult result;
             try
             {
-                result = registry.Create(name, new ToolCallParserOptions { Tools = tools, IdSeed = 0 }).ParseComplete(rendered.AssistantTurn);
+                result = registry.Create(name, new ToolCallParserOptions { Tools = tools, IdSeed = 0 }).ParseComplete(turn);
             }
             catch (Exception)
             {
@@ -51,6 +53,24 @@ public static class ToolCallFormatDetector
                 fits.Add(name);
         }
         return fits.OrderBy(n => Preference.IndexOf(n) is int i and >= 0 ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// What a model would generate of the rendered turn: up to the first stop text, and after a reasoning block
+    /// the template inserted (reasoning parsers split that off before the tool parser runs).
+    /// </summary>
+    public static string GeneratedPart(string turn, IEnumerable<string> stopTexts)
+    {
+        int end = turn.Length;
+        foreach (var stop in stopTexts)
+        {
+            if (stop.Length == 0) continue;
+            int at = turn.IndexOf(stop, StringComparison.Ordinal);
+            if (at >= 0 && at < end) end = at;
+        }
+        turn = turn[..end];
+        int think = turn.LastIndexOf("</think>", StringComparison.Ordinal);
+        return think >= 0 ? turn[(think + "</think>".Length)..] : turn;
     }
 
     private static int IndexOf(this IReadOnlyList<string> list, string value)

@@ -30,6 +30,21 @@ internal static class JsonText
         }
     }
 
+    private static readonly string[] Escapes = Enumerable.Range(0, 0x5D).Select(i => Escape((char)i)).ToArray();
+
+    /// <summary>True when <paramref name="c"/> must be escaped inside a JSON string.</summary>
+    public static bool NeedsEscape(char c) => c is '"' or '\\' or < ' ';
+
+    /// <summary>The escape sequence for a character that <see cref="NeedsEscape"/> (cached: no allocation per call).</summary>
+    public static string EscapeSequence(char c) => Escapes[c];
+
+    private static string Escape(char c)
+    {
+        var sb = new StringBuilder(6);
+        AppendEscaped(sb, c);
+        return sb.ToString();
+    }
+
     /// <summary>Appends <paramref name="text"/> as a quoted JSON string.</summary>
     public static void AppendQuoted(StringBuilder sb, ReadOnlySpan<char> text)
     {

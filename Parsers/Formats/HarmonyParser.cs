@@ -37,6 +37,7 @@ internal sealed class HarmonyParser : IToolCallParser
     private int _callIndex;
     private bool _callComplete;
     private bool _callFailed;
+    private bool _argsStarted;
 
     public HarmonyParser(ToolCallParserOptions options)
     {
@@ -114,6 +115,7 @@ internal sealed class HarmonyParser : IToolCallParser
             _callIndex = _nextIndex++;
             _callComplete = false;
             _callFailed = false;
+            _argsStarted = false;
             _scanner.Reset();
             _callBody.Clear();
             Emit(new ToolCallStarted(_callIndex, _ids.Next(), recipient["functions.".Length..]));
@@ -170,10 +172,11 @@ internal sealed class HarmonyParser : IToolCallParser
             }
             return;
         }
-        if (_out.Length == 0 && JsonText.IsWhitespace(c) && _scanner.Depth == 0)
+        if (!_argsStarted && JsonText.IsWhitespace(c))
         {
             return;
         }
+        _argsStarted = true;
         switch (_scanner.Push(c))
         {
             case ScanStep.Error:
@@ -191,7 +194,6 @@ internal sealed class HarmonyParser : IToolCallParser
     private void FailCall(string message)
     {
         _callFailed = true;
-        _out.Clear();
         Emit(new ParseIssue(ParseStatus.Failed, new ToolCallParseError(ParseErrorCodes.MalformedPayload, message), _callIndex));
     }
 
@@ -210,7 +212,6 @@ internal sealed class HarmonyParser : IToolCallParser
         if (!_callComplete)
         {
             _callFailed = true;
-            _out.Clear();
             Emit(new ParseIssue(ParseStatus.Failed, new ToolCallParseError(ParseErrorCodes.Truncated, "The call's JSON arguments are incomplete."), _callIndex));
             if (_callBody.Length > 0)
             {

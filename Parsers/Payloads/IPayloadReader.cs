@@ -66,3 +66,20 @@ internal interface ICallSink
     /// <summary>The definition of the named function, once the name is known.</summary>
     ToolDefinition? Tool { get; }
 }
+
+/// <summary>Helpers shared by the readers that convert raw text into JSON strings.</summary>
+internal static class CallSinkExtensions
+{
+    /// <summary>Appends one character of a JSON string's content, escaped as JSON requires.</summary>
+    public static void AppendJsonStringChar(this ICallSink sink, char c)
+    {
+        if (Engine.JsonText.NeedsEscape(c))
+        {
+            sink.AppendArguments(Engine.JsonText.EscapeSequence(c));
+        }
+        else
+        {
+            sink.AppendArguments(c);
+        }
+    }
+}

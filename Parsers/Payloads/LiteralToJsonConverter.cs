@@ -324,17 +324,7 @@ internal sealed class LiteralToJsonConverter
             JsonText.AppendEscaped(buffer, c);
             return;
         }
-        switch (c)
-        {
-            case '"' or '\\' or < ' ':
-                var sb = new StringBuilder(6);
-                JsonText.AppendEscaped(sb, c);
-                _sink.AppendArguments(sb.ToString());
-                break;
-            default:
-                _sink.AppendArguments(c);
-                break;
-        }
+        _sink.AppendJsonStringChar(c);
     }
 
     private PayloadStep EndString()

@@ -35,6 +35,11 @@ internal sealed class TaggedParameterCallReader : IPayloadReader
     private bool _streaming;
     private bool _valueStarted;
     private bool _jsonHint;
+    private bool _wrapperCandidate;
+    private string? _wrapped;
+
+    /// <summary>Parameter names models wrap a whole arguments object in (DeepSeek V3.2 does).</summary>
+    private static readonly string[] WrapperNames = ["arguments", "input"];
 
     public TaggedParameterCallReader(PayloadSpec spec, IEnumerable<string> sectionEnds)
     {
@@ -58,6 +63,8 @@ internal sealed class TaggedParameterCallReader : IPayloadReader
         _sink = sink;
         _phase = _spec.FunctionStart is null ? Phase.Name : Phase.FunctionStart;
         _parameters = 0;
+        _wrapperCandidate = false;
+        _wrapped = null;
         _text.Clear();
         _buffer.Clear();
         foreach (var m in new[] { _functionStart, _name, _between, _parameterName, _header, _value })
@@ -200,14 +207,14 @@ internal sealed class TaggedParameterCallReader : IPayloadReader
                 _buffer.Clear();
                 return PayloadStep.Continue;
             case Mark.FunctionEnd:
-                _sink.AppendArguments('}');
+                CloseArguments();
                 return PayloadStep.Complete;
             case Mark.SectionEnd:
                 if (_spec.FunctionEnd is not null)
                 {
                     _sink.Repair(new ToolCallParseError(ParseErrorCodes.MissingEndMarker, $"The function was not closed with '{_spec.FunctionEnd}'."));
                 }
-                _sink.AppendArguments('}');
+                CloseArguments();
                 return PayloadStep.CompleteAtSectionEnd;
             default:
                 return Fail("Unexpected marker.");
@@ -226,20 +233,53 @@ internal sealed class TaggedParameterCallReader : IPayloadReader
         _valueStarted = false;
         _heldWhitespace.Clear();
         _buffer.Clear();
-        var prefix = new StringBuilder(_key.Length + 8);
-        if (_parameters++ > 0)
+        _phase = Phase.Value;
+        if (_parameters == 0 && WrapperNames.Contains(_key) && _sink.Tool is { } tool && !tool.HasParameter(_key))
+        {
+            // Possibly the whole arguments object wrapped in one parameter: decide when the function ends.
+            _wrapperCandidate = true;
+            _streaming = false;
+            _parameters++;
+            return PayloadStep.Continue;
+        }
+        if (_wrapped is not null)
+        {
+            // Not a lone wrapper after all: it was an ordinary parameter.
+            EmitKey("arguments", first: true, quoteOpen: false);
+            _sink.AppendArguments(_wrapped);
+            _wrapped = null;
+        }
+        EmitKey(_key, first: _parameters++ == 0, quoteOpen: _streaming);
+        return PayloadStep.Continue;
+    }
+
+    private void EmitKey(string key, bool first, bool quoteOpen)
+    {
+        var prefix = new StringBuilder(key.Length + 8);
+        if (!first)
         {
             prefix.Append(", ");
         }
-        JsonText.AppendQuoted(prefix, _key);
+        JsonText.AppendQuoted(prefix, key);
         prefix.Append(": ");
-        if (_streaming)
+        if (quoteOpen)
         {
             prefix.Append('"');
         }
         _sink.AppendArguments(prefix.ToString());
-        _phase = Phase.Value;
-        return PayloadStep.Continue;
+    }
+
+    private void CloseArguments()
+    {
+        if (_wrapped is null)
+        {
+            _sink.AppendArguments('}');
+            return;
+        }
+        // The only parameter held the whole arguments object: it becomes the arguments ('{' was already sent).
+        _sink.Repair(new ToolCallParseError(ParseErrorCodes.UnwrappedArguments, "The arguments were wrapped in one parameter; unwrapped."));
+        _sink.AppendArguments(_wrapped.AsSpan(1));
+        _wrapped = null;
     }
 
     private void ValueChar(char c)
@@ -279,30 +319,16 @@ internal sealed class TaggedParameterCallReader : IPayloadReader
                 break;
         }
         FlushHeld();
-        Escaped(c);
+        _sink.AppendJsonStringChar(c);
     }
 
     private void FlushHeld()
     {
-        foreach (var h in _heldWhitespace.ToString())
+        for (var i = 0; i < _heldWhitespace.Length; i++)
         {
-            Escaped(h);
+            _sink.AppendJsonStringChar(_heldWhitespace[i]);
         }
         _heldWhitespace.Clear();
-    }
-
-    private void Escaped(char c)
-    {
-        if (c is '"' or '\\' or < ' ')
-        {
-            var sb = new StringBuilder(6);
-            JsonText.AppendEscaped(sb, c);
-            _sink.AppendArguments(sb.ToString());
-        }
-        else
-        {
-            _sink.AppendArguments(c);
-        }
     }
 
     private void EndValue()
@@ -318,6 +344,17 @@ internal sealed class TaggedParameterCallReader : IPayloadReader
         if (_spec.StringTrim == "newline")
         {
             raw = StripOneNewline(raw);
+        }
+        if (_wrapperCandidate)
+        {
+            _wrapperCandidate = false;
+            var trimmed = raw.Trim();
+            if (trimmed.StartsWith('{') && JsonSyntax.IsValue(trimmed))
+            {
+                _wrapped = trimmed;
+                return;
+            }
+            EmitKey(_key, first: true, quoteOpen: false);
         }
         var json = new StringBuilder(raw.Length + 2);
         if (!SchemaValueConverter.TryConvert(raw, _type, _jsonHint, json))

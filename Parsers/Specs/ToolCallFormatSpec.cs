@@ -92,6 +92,18 @@ public sealed record ToolCallFormatSpec
         {
             throw new ArgumentException($"Format '{Name}': unknown list item kind '{item.Kind}'.");
         }
+        if (IdStyle is not ("openai" or "mistral"))
+        {
+            throw new ArgumentException($"Format '{Name}': unknown id_style '{IdStyle}' (openai or mistral).");
+        }
+        if (Payload.StringTrim is not ("none" or "newline" or "whitespace"))
+        {
+            throw new ArgumentException($"Format '{Name}': unknown string_trim '{Payload.StringTrim}' (none, newline or whitespace).");
+        }
+        if (Payload.Kind == PayloadKinds.TaggedParameters && (Payload.ParameterStart is null || Payload.ParameterNameEnd is null || Payload.ParameterEnd is null))
+        {
+            throw new ArgumentException($"Format '{Name}': tagged_parameters needs parameter_start, parameter_name_end and parameter_end.");
+        }
     }
 }
 

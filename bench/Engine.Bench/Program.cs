@@ -17,7 +17,11 @@ Console.WriteLine($"# Engine benchmarks — {Environment.ProcessorCount} cores, 
     + $".NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine();
 
-if (options.Command is "roofline" or "all") await RooflineBenchmark.RunAsync(options);
+if (options.Command is "roofline" or "all")
+{
+    Console.WriteLine($"Before: {MachineLoad.Describe()}");
+    await RooflineBenchmark.RunAsync(options);
+}
 
 if (options.Command is "concurrency" or "overhead" or "all")
 {
@@ -25,7 +29,16 @@ if (options.Command is "concurrency" or "overhead" or "all")
     string description = $"qwen2 hidden {options.SmallHiddenSize}, {options.SmallLayers} layers";
     int maxSequences = Math.Max(options.ConcurrencyLevels.Max(), options.OverheadConcurrency);
     await using var cluster = await InProcessCluster.StartAsync(model, maxSequences, options.Threads);
-    if (options.Command is "concurrency" or "all") await ConcurrencyBenchmark.RunAsync(options, cluster, description);
-    if (options.Command is "overhead" or "all") await OverheadBenchmark.RunAsync(options, cluster, description);
+    if (options.Command is "concurrency" or "all")
+    {
+        Console.WriteLine($"Before: {MachineLoad.Describe()}");
+        await ConcurrencyBenchmark.RunAsync(options, cluster, description);
+    }
+    if (options.Command is "overhead" or "all")
+    {
+        Console.WriteLine($"Before: {MachineLoad.Describe()}");
+        await OverheadBenchmark.RunAsync(options, cluster, description);
+    }
 }
+Console.WriteLine($"After: {MachineLoad.Describe()}");
 return 0;

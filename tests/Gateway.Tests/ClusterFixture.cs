@@ -31,7 +31,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         TinyModelBuilder.Write(new TinyModelOptions { OutputDirectory = _modelDirectory, Architecture = TinyModelArchitecture.Qwen2, Seed = 7 });
         var silo = new ClusterSiloOptions
         {
-            Models = [new ServedModelOptions { ModelPath = _modelDirectory, ServedModelName = ModelName, MaxSequences = 8, MaxModelLength = 1024 }],
+            Models = [new ServedModelOptions { ModelPath = _modelDirectory, ServedModelName = ModelName, MaxSequences = 8, MaxModelLength = 1024, ToolCallParser = "auto" }],
             SiloPort = 0,
             GatewayPort = 0,
         };

@@ -29,8 +29,11 @@ public sealed class ChunkInvarianceTests
     public void Generated_calls_parse_exactly_in_every_chunking(string parser)
     {
         var rawStrings = CallRenderer.Formats.First(f => f.Parser == parser).RawStrings;
-        var random = new Random(parser.GetHashCode(StringComparison.Ordinal) & 0xFFFF);
-        for (var round = 0; round < 25; round++)
+        // PARSER_PROPERTY_ROUNDS and PARSER_PROPERTY_SEED widen the search locally.
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("PARSER_PROPERTY_ROUNDS"), out var r) ? r : 25;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("PARSER_PROPERTY_SEED"), out var s) ? s : 0;
+        var random = new Random(FuzzTests.StableSeed(parser) + seed);
+        for (var round = 0; round < rounds; round++)
         {
             var calls = new CallGenerator(random, rawStrings).Calls(random.Next(1, 4));
             var prose = round % 3 == 0 ? "" : "Let me check é 北京 🌈 for you. ";

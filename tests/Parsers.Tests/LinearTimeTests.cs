@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace Cluster.Parsers.Tests;
 
 /// <summary>
-/// Work is linear in the output: a 400,000-character call streamed one character per delta must finish in seconds
-/// on any machine (re-parsing the accumulated text per delta would take hours), and twenty times the text may cost at
-/// most a hundred times the time (caches and a loaded machine make per-character cost vary; quadratic work would cost
-/// four hundred times).
+/// Work is linear in the output: a 1,000,000-character call streamed one character per delta must finish within
+/// seconds on any machine (re-parsing the accumulated text per delta would take hours), and twenty times the text may
+/// cost at most two hundred times the time (caches and a loaded machine make per-character cost vary by a few times;
+/// quadratic work would cost four hundred times).
 /// </summary>
 [Collection(nameof(LinearTimeTests))]
 public sealed class LinearTimeTests
@@ -19,10 +19,10 @@ public sealed class LinearTimeTests
     [InlineData("openai", "<|channel|>commentary to=functions.w <|constrain|>json<|message|>{\"s\": \"", "\"}<|call|>")]
     public void Streaming_a_huge_call_character_by_character_is_linear(string parser, string prefix, string suffix)
     {
-        var small = Measure(parser, prefix + Body(20_000) + suffix);
-        var large = Measure(parser, prefix + Body(400_000) + suffix);
-        Assert.True(large < TimeSpan.FromSeconds(5), $"{parser}: 400k characters took {large.TotalMilliseconds:F0} ms");
-        Assert.True(large.TotalMilliseconds < 100 * Math.Max(small.TotalMilliseconds, 1), $"{parser}: 20k took {small.TotalMilliseconds:F1} ms, 400k took {large.TotalMilliseconds:F1} ms");
+        var small = Measure(parser, prefix + Body(50_000) + suffix);
+        var large = Measure(parser, prefix + Body(1_000_000) + suffix);
+        Assert.True(large < TimeSpan.FromSeconds(10), $"{parser}: 1M characters took {large.TotalMilliseconds:F0} ms");
+        Assert.True(large.TotalMilliseconds < 200 * Math.Max(small.TotalMilliseconds, 1), $"{parser}: 50k took {small.TotalMilliseconds:F1} ms, 1M took {large.TotalMilliseconds:F1} ms");
     }
 
     private static string Body(int length) => string.Concat(Enumerable.Repeat("code line é 🌈 ", length / 15 + 1))[..length].TrimEnd('\uD83C');

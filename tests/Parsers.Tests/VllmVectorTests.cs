@@ -24,7 +24,6 @@ public sealed class VllmVectorTests
         [190] = "minimax: vLLM cannot parse pretty-printed JSON (a documented limitation); we parse it.",
         [156] = "apertus: vLLM auto-completes JSON cut off at the end of generation; a truncated call may be missing arguments, so we never execute it: it is returned as content with a 'truncated' error.",
         [90] = "kimi_k2: vLLM passes invalid JSON arguments through; we grade that call failed and return its text as content.",
-        [166] = "deepseek_v32: vLLM unwraps a lone 'arguments' parameter missing from the schema; we return the parameters the model wrote.",
         [33] = "pythonic: our quote recovery (vector 147: a quote ends a string only before a delimiter) reads f(a='x 'y', b='z') as a valid call with a=\"x 'y\"; vLLM drops it.",
     };
 
