@@ -37,10 +37,10 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
             shared = characters > 0 ? vocabulary.PlainText.UpToChars[characters] : null;
             trie = vocabulary.PlainText.Rest;
         }
-        else if (ByteLoopSplit(state) is { } split)
+        else if (ByteRunSplit(state, out var run) is { } split)
         {
-            // The state loops on most bytes: tokens made only of those bytes are in, wholesale.
-            shared = split.Inside;
+            // Some byte set takes this state along one path for `run` bytes: tokens made of those bytes are in, wholesale.
+            shared = split.UpTo(run);
             trie = split.Rest;
         }
         var walked = t_scratch is { } scratch && scratch.Length == vocabulary.MaskWords ? scratch : t_scratch = new uint[vocabulary.MaskWords];
@@ -59,14 +59,19 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
         return StateMask.Create(shared, walked, trie, [.. escapes], grammar.Masks);
     }
 
-    /// <summary>Smallest loop set worth a split: below it, the remainder trie would be most of the vocabulary anyway.</summary>
-    private const int MinLoopBytes = 96;
+    /// <summary>Smallest byte set worth a split.</summary>
+    private const int MinRunBytes = 8;
 
-    /// <summary>The vocabulary split by the bytes on which <paramref name="state"/> loops to itself, when there are many.</summary>
-    private ByteLoopTokens? ByteLoopSplit(int state)
+    /// <summary>
+    /// Looks for a byte set B on which <paramref name="state"/> and the states after it all move alike (one next state for
+    /// every byte of B) for <paramref name="run"/> bytes, after which B either loops or dies. Returns the vocabulary split
+    /// by B, or null.
+    /// </summary>
+    private ByteRunTokens? ByteRunSplit(int state, out int run)
     {
+        run = 0;
         var dfa = grammar.Dfa;
-        if (!dfa[state].IsInterior && grammar.HasCalls) return null;
+        if (grammar.HasCalls && !dfa[state].IsInterior) return null;
         // Cheap filter on the NFA first, so structural states never build transitions they will not use.
         Span<bool> covered = stackalloc bool[256];
         var coverage = 0;
@@ -86,18 +91,49 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
                 }
             }
         }
-        if (coverage < MinLoopBytes) return null;
-        Span<bool> loops = stackalloc bool[256];
-        var count = 0;
+        if (coverage < MinRunBytes) return null;
+
+        // B: the bytes leading to the most common next state.
+        Span<int> targets = stackalloc int[256];
+        var counts = new Dictionary<int, int>();
         for (var b = 0; b < 256; b++)
         {
-            if (covered[b] && dfa.Next(state, (byte)b) == state)
-            {
-                loops[b] = true;
-                count++;
-            }
+            targets[b] = covered[b] ? dfa.Next(state, (byte)b) : LazyDfa.Dead;
+            if (targets[b] >= 0) counts[targets[b]] = counts.GetValueOrDefault(targets[b]) + 1;
         }
-        return count >= MinLoopBytes ? grammar.Vocabulary.ByteLoops.Get(loops) : null;
+        if (counts.Count == 0) return null;
+        var best = counts.MaxBy(p => p.Value);
+        if (best.Value < MinRunBytes) return null;
+        Span<bool> set = stackalloc bool[256];
+        for (var b = 0; b < 256; b++) set[b] = targets[b] == best.Key;
+
+        // Follow the run: each step every byte of B must agree; it ends in a loop, in death for all of B, or past the longest token.
+        var current = state;
+        var next = best.Key;
+        var unbounded = false;
+        while (true)
+        {
+            run++;
+            if (next == current || run >= ByteRunTokens.MaxLength)
+            {
+                unbounded = true;
+                break;
+            }
+            if (grammar.HasCalls && !dfa[next].IsInterior) return null;
+            current = next;
+            int? agreed = null;
+            for (var b = 0; b < 256; b++)
+            {
+                if (!set[b]) continue;
+                var t = dfa.Next(current, (byte)b);
+                agreed ??= t;
+                if (agreed != t) return null;
+            }
+            if (agreed < 0) break;
+            next = agreed!.Value;
+        }
+        if (unbounded) run = ByteRunTokens.MaxLength;
+        return grammar.Vocabulary.ByteRuns.Get(set);
     }
 
     /// <summary>The single-DFA walk: one int of state per trie depth, no allocation.</summary>

@@ -39,7 +39,7 @@ public sealed class TokenVocabulary
         Trie = TokenTrie.Build(tokenBytes, IsText);
         _tokenBytes = [.. tokenBytes];
         PlainText = PlainTextTokens.Build(tokenBytes, IsText, MaskWords);
-        ByteLoops = new ByteLoopTokens.Cache(_tokenBytes, IsText, MaskWords);
+        ByteRuns = new ByteRunTokens.Cache(_tokenBytes, IsText, MaskWords);
         Fingerprint = ComputeFingerprint(tokenBytes, specialTokens, EosTokenIds);
     }
 
@@ -64,7 +64,7 @@ public sealed class TokenVocabulary
 
     internal PlainTextTokens PlainText { get; }
 
-    internal ByteLoopTokens.Cache ByteLoops { get; }
+    internal ByteRunTokens.Cache ByteRuns { get; }
 
     /// <summary>Whether <paramref name="tokenId"/> is a special token.</summary>
     public bool IsSpecial(int tokenId) => (uint)tokenId < (uint)Size && _isSpecial[tokenId];

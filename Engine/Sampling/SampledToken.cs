@@ -12,4 +12,5 @@ public sealed record SamplingRow(
     TorchSharp.torch.Generator Generator,
     IReadOnlyList<int> Tokens,
     int PromptLength,
-    IReadOnlyCollection<int>? BannedTokens = null);
+    IReadOnlyCollection<int>? BannedTokens = null,
+    Cluster.Constraints.TokenMatcher? Constraint = null);

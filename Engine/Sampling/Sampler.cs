@@ -20,6 +20,7 @@ public static class Sampler
         var device = logits.device;
         var raw = logits;
         logits = ApplyBiasAndBans(logits, rows, vocab);
+        logits = ApplyConstraints(logits, rows, vocab);
         logits = ApplyPenalties(logits, rows, vocab);
 
         var chosen = SampleRows(logits, rows, vocab, device);
@@ -86,6 +87,41 @@ public static class Sampler
                 logits.index_put_(tensor(float.NegativeInfinity), [tensor(rowIndex.ToArray(), int64, logits.device), tensor(columnIndex.ToArray(), int64, logits.device)]);
         }
         return logits;
+    }
+
+    /// <summary>
+    /// Grammar masks: each constrained row's matcher writes its allowed-token bitmask (one bit per token), the bits are
+    /// expanded on the device, and disallowed logits become -inf. Ids beyond the grammar's vocabulary (padding rows of
+    /// the embedding) are never allowed in a constrained row.
+    /// </summary>
+    private static Tensor ApplyConstraints(Tensor logits, IReadOnlyList<SamplingRow> rows, long vocab)
+    {
+        int words = 0;
+        foreach (var r in rows) if (r.Constraint is { } m) words = Math.Max(words, m.Grammar.Vocabulary.MaskWords);
+        if (words == 0) return logits;
+        var bits = new int[rows.Count * words];
+        var constrained = new bool[rows.Count];
+        for (int r = 0; r < rows.Count; r++)
+        {
+            if (rows[r].Constraint is not { } matcher)
+            {
+                bits.AsSpan(r * words, words).Fill(-1);
+                continue;
+            }
+            constrained[r] = true;
+            matcher.FillMask(System.Runtime.InteropServices.MemoryMarshal.Cast<int, uint>(bits.AsSpan(r * words, words)));
+        }
+        var device = logits.device;
+        var packed = tensor(bits, [rows.Count, words, 1], int32, device);
+        var allowed = packed.bitwise_right_shift(arange(32, int32, device)).bitwise_and(1).reshape(rows.Count, (long)words * 32).eq(1);
+        if (allowed.shape[1] >= vocab) allowed = allowed.narrow(1, 0, vocab);
+        else
+        {
+            // Rows without a constraint allow the padding ids too.
+            var padding = tensor(constrained, device: device).logical_not().unsqueeze(1).expand(rows.Count, vocab - allowed.shape[1]);
+            allowed = cat([allowed, padding], 1);
+        }
+        return logits.masked_fill(allowed.logical_not(), float.NegativeInfinity);
     }
 
     /// <summary>

@@ -10,6 +10,12 @@ public sealed record GenerationRequest(IReadOnlyList<int> PromptTokenIds, Sampli
 
     /// <summary>vLLM's <c>min_tokens</c>: stop tokens are impossible until this many tokens were generated.</summary>
     public int MinTokens { get; init; }
+
+    /// <summary>
+    /// Constrained decoding: only tokens this matcher allows are sampled, and the sequence ends (<see cref="FinishReason.Stop"/>)
+    /// when the grammar is complete. The engine owns the matcher from submission on.
+    /// </summary>
+    public Cluster.Constraints.TokenMatcher? Constraint { get; init; }
 }
 
 /// <summary>Why a sequence ended, named as OpenAI's <c>finish_reason</c> where one applies.</summary>

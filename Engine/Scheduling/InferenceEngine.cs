@@ -156,7 +156,9 @@ public sealed class InferenceEngine : IAsyncDisposable
             var token = next[i];
             s.Tokens.Add(token.TokenId);
             FinishReason? finish = null;
-            if (s.Request.StopTokenIds.Contains(token.TokenId)) finish = FinishReason.Stop;
+            if (s.Request.Constraint is { } matcher && !matcher.TryAdvance(token.TokenId)) finish = FinishReason.Error;
+            else if (s.Request.StopTokenIds.Contains(token.TokenId)) finish = FinishReason.Stop;
+            else if (s.Request.Constraint is { IsFinished: true }) finish = FinishReason.Stop;
             else if (s.Generated >= s.Request.MaxTokens || s.Tokens.Count >= _options.MaxSequenceLength) finish = FinishReason.Length;
             s.Output.Writer.TryWrite(new GeneratedToken(token.TokenId, finish, token.Logprob, token.TopLogprobs));
             if (finish is not null) scheduler.Retire(s);
@@ -164,7 +166,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     }
 
     private static SamplingRow Row(Sequence s) => new(s.Sampling, s.Generator!, s.Tokens, s.PromptLength,
-        s.Generated < s.Request.MinTokens ? s.Request.StopTokenIds : null);
+        s.Generated < s.Request.MinTokens ? s.Request.StopTokenIds : null, s.Request.Constraint);
 
     public async ValueTask DisposeAsync()
     {

@@ -273,6 +273,8 @@ internal sealed partial class StreamingToolCallEngine
             // With no good call the whole section is returned; otherwise only the broken calls' text.
             AppendContent(_sectionCallsDone == 0 ? _raw : _failedRaw);
         }
+        // Whitespace right after calls only separates them from what follows: held until text proves it is content.
+        _afterCalls = _sectionCallsDone > 0 && !_sectionFailed;
         _raw.Clear();
         _failedRaw.Clear();
         _state = State.Text;

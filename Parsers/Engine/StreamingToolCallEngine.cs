@@ -30,6 +30,7 @@ internal sealed partial class StreamingToolCallEngine : IToolCallParser, ICallSi
     private readonly StringBuilder _args = new();
     private readonly StringBuilder _released = new();
     private readonly StringBuilder _heldGap = new();
+    private bool _afterCalls;
     private int _argsIndex = -1;
     private List<ParserEvent> _events = [];
     private State _state;
@@ -203,6 +204,15 @@ internal sealed partial class StreamingToolCallEngine : IToolCallParser, ICallSi
         if (_args.Length > 0)
         {
             FlushArgs();
+        }
+        if (_afterCalls)
+        {
+            if (JsonText.IsWhitespace(c) && _textMatcher.HeldLength == 0)
+            {
+                _heldGap.Append(c);
+                return;
+            }
+            _afterCalls = false;
         }
         var before = _content.Length;
         var idx = _textMatcher.Push(c, _content);

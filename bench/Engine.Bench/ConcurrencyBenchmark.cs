@@ -9,6 +9,9 @@ internal static class ConcurrencyBenchmark
 {
     private const double Target = 8.0;
 
+    /// <summary>Tokens per warm-up request: enough steps for tiered JIT to settle before anything is timed.</summary>
+    public const int WarmUpTokens = 16;
+
     /// <summary>The user message every request sends.</summary>
     public const string UserMessage = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
 
@@ -51,7 +54,7 @@ internal static class ConcurrencyBenchmark
     /// <summary>Short requests at full concurrency: JIT, grain activation, connection pool and torch kernels warm up.</summary>
     public static async Task WarmUpAsync(InProcessCluster cluster, int concurrency)
     {
-        const int Tokens = 4;
+        const int Tokens = WarmUpTokens;
         using var client = new ChatCompletionsClient(cluster.Address, InProcessCluster.ModelName, UserMessage, Tokens);
         await ClosedLoopLoad.RunAsync(concurrency, 1, Tokens, client.SendAsync, CancellationToken.None).ConfigureAwait(false);
     }

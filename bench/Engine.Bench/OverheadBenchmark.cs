@@ -12,6 +12,7 @@ internal static class OverheadBenchmark
 {
     private const double Target = 0.10;
     private const string EngineThread = "inference-engin";
+    private const int WarmUpTokens = ConcurrencyBenchmark.WarmUpTokens;
 
     public static async Task RunAsync(BenchOptions options, InProcessCluster cluster, string modelDescription)
     {
@@ -70,8 +71,8 @@ internal static class OverheadBenchmark
         });
         await engine.Ready.ConfigureAwait(false);
         var prompt = EngineClient.PromptOfLength(folder.Tokenizer, promptTokens);
-        var warmUp = new EngineClient(engine, prompt, 4);
-        await ClosedLoopLoad.RunAsync(options.OverheadConcurrency, 1, 4, warmUp.SendAsync, CancellationToken.None).ConfigureAwait(false);
+        var warmUp = new EngineClient(engine, prompt, WarmUpTokens);
+        await ClosedLoopLoad.RunAsync(options.OverheadConcurrency, 1, WarmUpTokens, warmUp.SendAsync, CancellationToken.None).ConfigureAwait(false);
         var client = new EngineClient(engine, prompt, options.MaxTokens);
         return await ProfiledAsync(() => ClosedLoopLoad.RunAsync(options.OverheadConcurrency, options.RequestsPerClient, options.MaxTokens, client.SendAsync, CancellationToken.None))
             .ConfigureAwait(false);

@@ -15,6 +15,9 @@ catch (ArgumentException e)
 
 Console.WriteLine($"# Engine benchmarks — {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, "
     + $".NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+// libtorch's OpenMP workers spin between parallel regions unless told otherwise, which matters when .NET threads
+// (HTTP, Orleans) need the same cores; the setting is read once, when libgomp loads, so it comes from the environment.
+Console.WriteLine($"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset: libgomp spins, then sleeps)"}");
 Console.WriteLine();
 
 if (options.Command is "roofline" or "all")

@@ -173,3 +173,42 @@ public sealed class InferenceEngineTests : IDisposable
         Assert.Equal("prompt", error.ParamName);
     }
 }
+
+public sealed class ConstrainedGenerationTests : IDisposable
+{
+    private readonly TinyModelDirectory _directory = new(TinyModelArchitecture.Qwen2, seed: 33);
+    private readonly ModelFolder _folder;
+
+    public ConstrainedGenerationTests() => _folder = ModelFolder.Load(_directory.Path);
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task A_random_model_at_temperature_one_only_produces_what_the_grammar_allows()
+    {
+        var eos = _folder.Tokenizer.EosTokenIds;
+        var vocabulary = Cluster.Engine.Tokenization.ConstraintVocabulary.Create(_folder.Tokenizer, eos);
+        var grammar = Cluster.Constraints.GrammarCompiler.Compile(Cluster.Constraints.Grammar.Regex("(yes|no) [0-9]{2,4}!"), vocabulary);
+        await using var engine = new InferenceEngine(_folder.Config, _folder.Weights, new EngineOptions { MaxSequenceLength = 128 });
+        await engine.Ready;
+        var regex = new System.Text.RegularExpressions.Regex("^(yes|no) [0-9]{2,4}!$");
+        var runs = Enumerable.Range(0, 12).Select(async i =>
+        {
+            var request = new GenerationRequest(_folder.Tokenizer.Encode("answer:", allowSpecialTokens: false), new SamplingParameters { Temperature = 1f, Seed = (ulong)i }, 64)
+            {
+                StopTokenIds = eos.ToHashSet(),
+                Constraint = grammar.CreateMatcher(),
+            };
+            var ids = new List<int>();
+            FinishReason? finish = null;
+            await foreach (var t in engine.GenerateAsync(request)) { ids.Add(t.TokenId); finish = t.Finish; }
+            Assert.Equal(FinishReason.Stop, finish);
+            return _folder.Tokenizer.Decode(ids, skipSpecialTokens: true);
+        });
+        foreach (var text in await Task.WhenAll(runs)) Assert.Matches(regex, text);
+    }
+}

@@ -15,7 +15,9 @@ internal static class CallRenderer
         ("jamba", false), ("apertus", false), ("cohere_command", false), ("kimi_k2", false), ("deepseek_v3", false),
         ("deepseek_v31", false), ("xlam", false), ("minimax", false), ("pythonic", false), ("lfm2", false),
         ("olmo3", false), ("gemma4", true), ("qwen3_coder", true), ("glm45", true), ("minimax_m2", true),
-        ("deepseek_v32", true), ("openai", false), ("functionary_v3", false),
+        ("deepseek_v32", true), ("openai", false), ("functionary_v3", false), ("seed_oss", true), ("step3", true),
+        ("longcat", false), ("phi4_mini_json", false), ("internlm", false), ("gigachat3", false), ("granite-20b-fc", false),
+        ("llama4_pythonic", false),
     ];
 
     public static string Render(string parser, IReadOnlyList<(string Name, JsonObject Args)> calls)
@@ -48,6 +50,14 @@ internal static class CallRenderer
             "deepseek_v32" => "<｜DSML｜function_calls>\n" + Each((c, _) => $"<｜DSML｜invoke name=\"{c.Name}\">\n" + string.Concat(c.Args.Select(p => $"<｜DSML｜parameter name=\"{p.Key}\" string=\"{(p.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? "true" : "false")}\">{Raw(p.Value)}</｜DSML｜parameter>\n")) + "</｜DSML｜invoke>\n") + "</｜DSML｜function_calls>",
             "openai" => Each((c, _) => $"<|start|>assistant<|channel|>commentary to=functions.{c.Name} <|constrain|>json<|message|>{J(c.Args)}<|call|>"),
             "functionary_v3" => Each((c, i) => i % 2 == 0 ? $">>>{c.Name}\n{J(c.Args)}" : $"<function={c.Name}>{J(c.Args)}</function>"),
+            "seed_oss" => Each((c, _) => $"<seed:tool_call>\n<function={c.Name}>\n" + string.Concat(c.Args.Select(p => $"<parameter={p.Key}>{Raw(p.Value)}</parameter>\n")) + "</function>\n</seed:tool_call>"),
+            "step3" => "<｜tool_calls_begin｜>" + Each((c, _) => $"<｜tool_call_begin｜>function<｜tool_sep｜>{c.Name}\n<steptml:invoke name=\"{c.Name}\">" + string.Concat(c.Args.Select(p => $"<steptml:parameter name=\"{p.Key}\">{Raw(p.Value)}</steptml:parameter>")) + "</steptml:invoke><｜tool_call_end｜>") + "<｜tool_calls_end｜>",
+            "longcat" => Each((c, _) => $"<longcat_tool_call>{Obj(c.Name, c.Args)}</longcat_tool_call>\n"),
+            "phi4_mini_json" => "functools" + JsonList(),
+            "internlm" => Each((c, _) => $"<|action_start|><|plugin|>\n{Obj(c.Name, c.Args, "parameters")}<|action_end|>"),
+            "gigachat3" => "<|function_call|>" + Obj(calls[0].Name, calls[0].Args) + string.Concat(calls.Skip(1).Select(c => "<|function_call|>" + Obj(c.Name, c.Args))),
+            "granite-20b-fc" => string.Join("\n", calls.Select(c => $"<function_call> {Obj(c.Name, c.Args)}")),
+            "llama4_pythonic" => "<|python_start|>[" + string.Join(", ", calls.Select(c => Py(c.Name, c.Args))) + "]<|python_end|>",
             _ => throw new ArgumentException(parser),
         };
     }

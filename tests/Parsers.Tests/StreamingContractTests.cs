@@ -73,6 +73,19 @@ public sealed class StreamingContractTests
         Assert.Equal(ParseStatus.Ok, r.Status);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1000)]
+    public void Whitespace_between_and_after_calls_is_not_content_but_text_after_them_is(int piece)
+    {
+        const string call = "<tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>";
+        var onlyCalls = ToolCallResultBuilder.Build(EventSequence.Run(Create("hermes"), call + "\n" + call + "\n", Enumerable.Repeat(piece, 200)));
+        Assert.Null(onlyCalls.Content);
+        Assert.Equal(2, onlyCalls.ToolCalls.Count);
+        var withText = ToolCallResultBuilder.Build(EventSequence.Run(Create("hermes"), call + "\n\nDone.", Enumerable.Repeat(piece, 200)));
+        Assert.Equal("\n\nDone.", withText.Content);
+    }
+
     [Fact]
     public void Missing_end_marker_at_the_end_of_generation_is_repaired()
     {
