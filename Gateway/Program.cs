@@ -9,11 +9,12 @@ return command switch
     "serve" => await ServeCommand.RunAsync(rest, Console.Out, Console.Error),
     "make-tiny-model" => MakeTinyModelCommand.Run(rest, Console.Out, Console.Error),
     "render-template" => RenderTemplateCommand.Run(rest, Console.In, Console.Out, Console.Error),
+    "parse-tool-calls" => ParseToolCallsCommand.Run(rest, Console.In, Console.Out, Console.Error),
     _ => Usage(command),
 };
 
 static int Usage(string command)
 {
-    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, make-tiny-model, render-template");
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, make-tiny-model, render-template, parse-tool-calls");
     return 2;
 }

@@ -14,6 +14,9 @@ public sealed record RenderedToolCall(string AssistantTurn, string FullText);
 /// <summary>Renders synthetic assistant tool calls through a template.</summary>
 public static class TemplateProbe
 {
+    /// <summary>The user message that precedes the synthetic call.</summary>
+    public const string UserQuestion = "What is the weather in Paris?";
+
     /// <summary>The call detection renders by default: <c>get_weather</c> with <c>{"city": "Paris"}</c>.</summary>
     public static SyntheticToolCall DefaultCall { get; } = new("get_weather", """{"city": "Paris"}""");
 
@@ -44,7 +47,7 @@ public static class TemplateProbe
     private static RenderedToolCall Render(ChatTemplate template, IReadOnlyList<SyntheticToolCall> calls, bool argumentsAsString)
     {
         var names = calls.Select(c => c.Name).Distinct().ToArray();
-        var user = Message("user", "What is the weather in Paris?");
+        var user = Message("user", UserQuestion);
         var now = new DateTime(2026, 1, 15, 12, 0, 0);
         var prompt = template.Render(new ChatTemplateContext
         {

@@ -15,7 +15,7 @@ internal sealed class LazyDfa
     public const int Unknown = -2;
 
     /// <summary>One DFA state: a set of NFA states closed under epsilon edges.</summary>
-    internal sealed class State(int[] nfaStates, bool accepting, bool hasByteEdges, bool hasCalls)
+    internal sealed class State(int[] nfaStates, bool accepting, bool hasByteEdges, bool hasCalls, bool endsCalledRule)
     {
         public int[] NfaStates { get; } = nfaStates;
 
@@ -24,8 +24,11 @@ internal sealed class LazyDfa
 
         public bool HasByteEdges { get; } = hasByteEdges;
 
-        /// <summary>Neither ends its rule nor enters another: stepping from here never touches the stack.</summary>
-        public bool IsInterior { get; } = !accepting && !hasCalls;
+        /// <summary>
+        /// Neither enters a rule nor ends a called one: stepping from here never touches the stack. (The grammar's own rule 0
+        /// is never called, so its end only means the output may stop.)
+        /// </summary>
+        public bool IsInterior { get; } = !endsCalledRule && !hasCalls;
 
         /// <summary>Special-token edges (token id → DFA state); filled by <see cref="LazyDfa.Links"/>.</summary>
         public (int TokenId, int Target)[]? Specials;
@@ -175,10 +178,12 @@ internal sealed class LazyDfa
         var accepting = false;
         var hasBytes = false;
         var hasCalls = false;
+        var endsCalledRule = false;
         foreach (var n in sorted)
         {
             var ns = _nfa.States[n];
             accepting |= ns.FinalOfRule >= 0;
+            endsCalledRule |= ns.FinalOfRule > 0;
             hasBytes |= ns.Bytes is { Count: > 0 };
             hasCalls |= ns.Calls is { Count: > 0 };
         }
@@ -193,7 +198,7 @@ internal sealed class LazyDfa
             _states = states;
             _transitions = transitions;
         }
-        _states[id] = new State(sorted.ToArray(), accepting, hasBytes, hasCalls);
+        _states[id] = new State(sorted.ToArray(), accepting, hasBytes, hasCalls, endsCalledRule);
         candidates.Add(id);
         Volatile.Write(ref _count, id + 1);
         return id;

@@ -88,7 +88,7 @@ internal sealed class NfaBuilder
                 return BuildRepeat(repeat, next);
             case SpecialTokenNode special:
                 {
-                    var id = special.Text is null ? special.TokenId : ResolveSpecial(special.Text);
+                    var id = special.Text is null ? CheckSpecial(special.TokenId) : ResolveSpecial(special.Text);
                     var state = _nfa.AddState();
                     _nfa.AddSpecialEdge(state, id, next);
                     return state;
@@ -128,6 +128,12 @@ internal sealed class NfaBuilder
         }
     }
 
+    /// <summary>Token-id terminals must be special (or EOS) tokens: text tokens are matched by their bytes, never by id.</summary>
+    private int CheckSpecial(int tokenId) =>
+        _vocabulary is null || _vocabulary.IsSpecial(tokenId) || _vocabulary.IsEos(tokenId)
+            ? tokenId
+            : throw new ArgumentException($"Token {tokenId} is not a special token of the vocabulary; match text tokens with Literal.", nameof(tokenId));
+
     private int ResolveSpecial(string text) =>
         _vocabulary is not null && _vocabulary.TryGetSpecialToken(text, out var id)
             ? id
@@ -135,14 +141,22 @@ internal sealed class NfaBuilder
 
     private int BuildCodePoints(List<Utf8Sequences.Sequence> sequences, int next)
     {
+        // Sequences share their tails (e.g. "one continuation byte, then next"), which keeps a character class at a handful
+        // of states instead of one chain per sequence; counted strings build it hundreds of times.
+        var tails = new Dictionary<(byte Lo, byte Hi, int Target), int>();
         var entry = _nfa.AddState();
         foreach (var sequence in sequences)
         {
             var current = next;
             for (var i = sequence.Ranges.Length - 1; i >= 1; i--)
             {
-                var state = _nfa.AddState();
-                _nfa.AddByteEdge(state, sequence.Ranges[i].Lo, sequence.Ranges[i].Hi, current);
+                var key = (sequence.Ranges[i].Lo, sequence.Ranges[i].Hi, current);
+                if (!tails.TryGetValue(key, out var state))
+                {
+                    state = _nfa.AddState();
+                    _nfa.AddByteEdge(state, key.Lo, key.Hi, current);
+                    tails.Add(key, state);
+                }
                 current = state;
             }
             _nfa.AddByteEdge(entry, sequence.Ranges[0].Lo, sequence.Ranges[0].Hi, current);

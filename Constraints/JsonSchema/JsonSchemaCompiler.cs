@@ -131,7 +131,7 @@ internal sealed class JsonSchemaCompiler
             }
             return Grammar.Alternatives([.. options]);
         }
-        if (schema["const"] is { } constant || schema.ContainsKey("const")) return Constant(schema["const"]);
+        if (schema.ContainsKey("const")) return Constant(schema["const"]);
         if (schema["enum"] is { } enumNode)
         {
             var values = enumNode as JsonArray ?? throw new UnsupportedSchemaException("enum", pointer, "must be an array");
@@ -165,17 +165,19 @@ internal sealed class JsonSchemaCompiler
         foreach (var (key, value) in schema)
         {
             if (Supported.Contains(key) || Annotations.Contains(key) || key.StartsWith("x-", StringComparison.Ordinal)) continue;
-            if (IsNoOp(key, value)) continue;
+            if (IsNoOp(schema, key, value)) continue;
             if (_options.Strict) throw new UnsupportedSchemaException(key, pointer, "this keyword cannot be enforced by constrained decoding");
         }
     }
 
     /// <summary>Keywords whose value makes them constrain nothing.</summary>
-    private static bool IsNoOp(string key, JsonNode? value) => key switch
+    private static bool IsNoOp(JsonObject schema, string key, JsonNode? value) => key switch
     {
         "uniqueItems" => value is JsonValue v && v.GetValueKind() == JsonValueKind.False,
         "minProperties" or "minContains" => value is JsonValue v && v.TryGetValue<int>(out var n) && n == 0,
-        "multipleOf" => value is JsonValue v && v.TryGetValue<double>(out var m) && m == 1, // integers are multiples of 1; see IntegerValue
+        // Every integer is a multiple of 1 (for numbers it would mean "integer-valued", which we do not enforce).
+        "multipleOf" => value is JsonValue v && v.TryGetValue<double>(out var m) && m == 1
+            && schema["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "integer",
         _ => false,
     };
 
@@ -362,24 +364,29 @@ internal sealed class JsonSchemaCompiler
         return any;
     }
 
+    /// <summary>Exactly this JSON value, with the usual bounded whitespace inside objects and arrays.</summary>
     private Grammar Constant(JsonNode? value) => value switch
     {
         null => Grammar.Literal("null"),
         JsonObject o => Grammar.Sequence(
             Grammar.Literal("{"), _whitespace,
-            Grammar.Repeat(Grammar.Empty, 0, 0) is var _ && o.Count == 0
-                ? Grammar.Empty
-                : Grammar.Sequence([.. o.SelectMany((p, i) => (Grammar[])[
-                    i == 0 ? Grammar.Empty : _comma,
-                    StringLiteral(Grammar.Literal(JsonStringCharacters.EscapeString(p.Key))), _colon, Constant(p.Value)])]),
+            Separated(o.Select(p => Grammar.Sequence(StringLiteral(Grammar.Literal(JsonStringCharacters.EscapeString(p.Key))), _colon, Constant(p.Value)))),
             _whitespace, Grammar.Literal("}")),
-        JsonArray a => Grammar.Sequence(
-            Grammar.Literal("["), _whitespace,
-            a.Count == 0 ? Grammar.Empty : Grammar.Sequence([.. a.SelectMany((v, i) => (Grammar[])[i == 0 ? Grammar.Empty : _comma, Constant(v)])]),
-            _whitespace, Grammar.Literal("]")),
+        JsonArray a => Grammar.Sequence(Grammar.Literal("["), _whitespace, Separated(a.Select(Constant)), _whitespace, Grammar.Literal("]")),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => StringLiteral(Grammar.Literal(JsonStringCharacters.EscapeString(v.GetValue<string>()))),
         _ => Grammar.Literal(value.ToJsonString()),
     };
+
+    private Grammar Separated(IEnumerable<Grammar> items)
+    {
+        var list = new List<Grammar>();
+        foreach (var item in items)
+        {
+            if (list.Count > 0) list.Add(_comma);
+            list.Add(item);
+        }
+        return list.Count == 0 ? Grammar.Empty : Grammar.Sequence([.. list]);
+    }
 
     private static Grammar StringLiteral(Grammar body) => Grammar.Sequence(Grammar.Literal("\""), body, Grammar.Literal("\""));
 
@@ -516,7 +523,8 @@ internal sealed class JsonSchemaCompiler
         }
         foreach (var name in required.Where(n => !properties.ContainsKey(n)))
         {
-            if (!additionalAllowed) throw new UnsupportedSchemaException("required", pointer, $"'{name}' is required but additional properties are not allowed");
+            // Required but undeclared: valid only as an additional property (JSON Schema allows those unless told otherwise).
+            if (IsFalse(additionalNode)) throw new UnsupportedSchemaException("required", pointer, $"'{name}' is required but additional properties are not allowed");
             names.Add(name);
             members.Add((Member(name, Value(additionalSchema, $"{pointer}/additionalProperties")), true));
         }

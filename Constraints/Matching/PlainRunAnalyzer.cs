@@ -14,6 +14,7 @@ internal sealed class PlainRunAnalyzer(CompiledGrammar grammar)
     private const int NotUniform = -2;
 
     private readonly ConcurrentDictionary<int, int> _successors = new();
+    private Func<int, int>? _compute;
 
     /// <summary>
     /// How many plain characters can follow <paramref name="state"/> (<see cref="PlainTextTokens.MaxChars"/> or more counts as
@@ -40,7 +41,7 @@ internal sealed class PlainRunAnalyzer(CompiledGrammar grammar)
     }
 
     /// <summary>The state every plain character leads to, <see cref="LazyDfa.Dead"/> when all die, or <see cref="NotUniform"/>.</summary>
-    private int UniformSuccessor(int state) => _successors.GetOrAdd(state, ComputeUniformSuccessor);
+    private int UniformSuccessor(int state) => _successors.GetOrAdd(state, _compute ??= ComputeUniformSuccessor);
 
     private int ComputeUniformSuccessor(int state)
     {
@@ -80,8 +81,6 @@ internal sealed class PlainRunAnalyzer(CompiledGrammar grammar)
     /// <summary>With rule calls, a run must stay inside one rule: no calls to enter and no end to pop from.</summary>
     private bool IsPlainInterior(int state)
     {
-        if (!grammar.HasCalls) return true;
-        var links = grammar.Dfa.Links(state);
-        return links.Calls!.Length == 0 && !links.Accepting;
+        return !grammar.HasCalls || grammar.Dfa[state].IsInterior;
     }
 }

@@ -42,7 +42,7 @@ internal sealed class ByteRunTokens
     }
 
     /// <summary>Splits kept per vocabulary, keyed by the byte set.</summary>
-    internal sealed class Cache(IReadOnlyList<byte[]> tokens, Func<int, bool> include, int maskWords)
+    internal sealed class Cache(IReadOnlyList<byte[]> tokens, Func<int, bool> include, TokenTrie trie, int maskWords)
     {
         private const int MaxCachedSplits = 32;
 
@@ -73,7 +73,7 @@ internal sealed class ByteRunTokens
                 inside[id] = true;
                 byLength[bytes.Length].Add(id);
             }
-            split = new ByteRunTokens([.. byLength.Select(l => l.ToArray())], TokenTrie.Build(tokens, id => include(id) && !inside[id]), maskWords);
+            split = new ByteRunTokens([.. byLength.Select(l => l.ToArray())], trie.Filter(id => !inside[id]), maskWords);
             if (_splits.Count >= MaxCachedSplits) _splits.Clear();
             return _splits.GetOrAdd(key, split);
         }

@@ -28,7 +28,7 @@ internal sealed class PlainTextTokens
 
     public int PlainCount { get; }
 
-    public static PlainTextTokens Build(IReadOnlyList<byte[]> tokens, Func<int, bool> include, int maskWords)
+    public static PlainTextTokens Build(IReadOnlyList<byte[]> tokens, Func<int, bool> include, TokenTrie trie, int maskWords)
     {
         var byCount = new uint[MaxChars + 1][];
         for (var c = 0; c <= MaxChars; c++) byCount[c] = new uint[maskWords];
@@ -47,7 +47,7 @@ internal sealed class PlainTextTokens
         {
             for (var w = 0; w < maskWords; w++) byCount[c][w] |= byCount[c - 1][w];
         }
-        return new PlainTextTokens(byCount, TokenTrie.Build(tokens, id => include(id) && !plain[id]), plainCount);
+        return new PlainTextTokens(byCount, trie.Filter(id => !plain[id]), plainCount);
     }
 
     /// <summary>Characters in <paramref name="bytes"/> when all are plain string characters, else -1.</summary>

@@ -38,8 +38,8 @@ public sealed class TokenVocabulary
         bool IsText(int id) => !_isSpecial[id] && !eos.Contains(id);
         Trie = TokenTrie.Build(tokenBytes, IsText);
         _tokenBytes = [.. tokenBytes];
-        PlainText = PlainTextTokens.Build(tokenBytes, IsText, MaskWords);
-        ByteRuns = new ByteRunTokens.Cache(_tokenBytes, IsText, MaskWords);
+        PlainText = PlainTextTokens.Build(tokenBytes, IsText, Trie, MaskWords);
+        ByteRuns = new ByteRunTokens.Cache(_tokenBytes, IsText, Trie, MaskWords);
         Fingerprint = ComputeFingerprint(tokenBytes, specialTokens, EosTokenIds);
     }
 

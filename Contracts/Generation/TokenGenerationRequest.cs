@@ -15,6 +15,9 @@ public sealed record TokenGenerationRequest
 
     /// <summary>Stop tokens are impossible until this many tokens were generated.</summary>
     [Id(4)] public int MinTokens { get; init; }
+
+    /// <summary>Constrained decoding for this sequence, or null.</summary>
+    [Id(5)] public GenerationConstraint? Constraint { get; init; }
 }
 
 /// <summary>Sampling fields of an OpenAI/vLLM request. Temperature 0 is greedy.</summary>

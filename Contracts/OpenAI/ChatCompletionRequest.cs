@@ -58,6 +58,9 @@ public sealed record ChatCompletionRequest
     /// <summary>vLLM's <c>skip_special_tokens</c> (default true) for plain content.</summary>
     [Id(17)] public bool SkipSpecialTokens { get; init; } = true;
 
+    /// <summary><c>response_format</c> or vLLM's <c>structured_outputs</c>, as a constraint; null when free.</summary>
+    [Id(20)] public GenerationConstraint? OutputConstraint { get; init; }
+
     /// <summary>Keep tools out of the prompt when <c>tool_choice</c> is "none" (vLLM's <c>--exclude-tools-when-tool-choice-none</c>).</summary>
     [Id(18)] public bool ExcludeToolsWhenToolChoiceNone { get; init; }
 }

@@ -34,6 +34,9 @@ public sealed record CompletionRequest
     [Id(11)] public bool IgnoreEos { get; init; }
 
     [Id(12)] public bool SkipSpecialTokens { get; init; } = true;
+
+    /// <summary>vLLM's <c>structured_outputs</c> (or <c>response_format</c>), as a constraint; null when free.</summary>
+    [Id(13)] public GenerationConstraint? OutputConstraint { get; init; }
 }
 
 /// <summary>A prompt given as text (tokenized with special tokens recognised, as vLLM does) or as token ids.</summary>

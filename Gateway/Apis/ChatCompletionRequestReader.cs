@@ -102,6 +102,7 @@ public static class ChatCompletionRequestReader
             ToolChoice = toolChoice,
             ToolChoiceFunction = toolChoiceFunction,
             ParallelToolCalls = OptionalBool(body, "parallel_tool_calls") ?? true,
+            OutputConstraint = OutputConstraintReader.Read(body),
         }, stream);
     }
 

@@ -63,6 +63,7 @@ public static class CompletionsApi
             StopTokenIds = ReadIntArray(body, "stop_token_ids"),
             IgnoreEos = OptionalBool(body, "ignore_eos") ?? false,
             SkipSpecialTokens = OptionalBool(body, "skip_special_tokens") ?? true,
+            OutputConstraint = OutputConstraintReader.Read(body),
         }, OptionalBool(body, "stream") ?? false);
     }
 

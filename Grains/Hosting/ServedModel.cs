@@ -24,6 +24,12 @@ public sealed class ServedModel(ServedModelOptions options, ModelFolder folder, 
 
     public long Created { get; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>The vocabulary as constrained decoding sees it, built on first use.</summary>
+    public Cluster.Constraints.TokenVocabulary ConstraintVocabulary => _vocabulary.Value;
+
+    private readonly Lazy<Cluster.Constraints.TokenVocabulary> _vocabulary = new(() =>
+        Cluster.Engine.Tokenization.ConstraintVocabulary.Create(folder.Tokenizer, Sessions.ChatPrompt.EndOfSequenceIds(folder)));
+
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync().ConfigureAwait(false);
@@ -79,7 +85,7 @@ public static class ModelPromptFormatResolver
                 parserSource = "configured";
                 break;
         }
-        if (options.ReasoningParser is { } reasoning && !registry.Reasoning.Names.Contains(reasoning))
+        if (options.ReasoningParser is { } reasoning && !registry.Reasoning.Contains(reasoning))
             throw new InvalidOperationException($"Unknown --reasoning-parser '{reasoning}'.");
         return new ModelPromptFormat(template, toolUse, registry, parser, parserSource, options.ReasoningParser);
     }

@@ -24,8 +24,7 @@ public static class ToolCallFormatDetector
     public static IReadOnlyList<string> Detect(ChatTemplate template, ToolCallParserRegistry registry, IEnumerable<string> stopTexts)
     {
         var call = TemplateProbe.DefaultCall;
-        string turn = GeneratedPart(TemplateProbe.RenderToolCall(template).AssistantTurn, stopTexts);
-        var expected = JsonNode.Parse(call.ArgumentsJson);
+        var rendered = TemplateProbe.RenderToolCall(template);
         var tools = ToolDefinition.FromOpenAiTools(new JsonArray(new JsonObject
         {
             ["type"] = "function",
@@ -35,6 +34,23 @@ public static class ToolCallFormatDetector
                 ["parameters"] = JsonNode.Parse("""{"type":"object","properties":{"city":{"type":"string"}}}"""),
             },
         }));
+        var stops = stopTexts.ToArray();
+        var fits = Fitting(registry, GeneratedPart(rendered.AssistantTurn, stops), call, tools, allowLeftover: false);
+        if (fits.Count == 0)
+        {
+            // Some templates render the turn before a tool call differently (Mistral moves the tool list next to the
+            // last user message), so the turn cannot be cut cleanly: read from the user's question on, and accept a
+            // parser that finds the call amid leftover markup.
+            int question = rendered.FullText.LastIndexOf(TemplateProbe.UserQuestion, StringComparison.Ordinal);
+            if (question >= 0)
+                fits = Fitting(registry, GeneratedPart(rendered.FullText[(question + TemplateProbe.UserQuestion.Length)..], stops), call, tools, allowLeftover: true);
+        }
+        return fits.OrderBy(n => Preference.IndexOf(n) is int i and >= 0 ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal).ToArray();
+    }
+
+    private static List<string> Fitting(ToolCallParserRegistry registry, string turn, SyntheticToolCall call, IReadOnlyList<ToolDefinition> tools, bool allowLeftover)
+    {
+        var expected = JsonNode.Parse(call.ArgumentsJson);
         var fits = new List<string>();
         foreach (var name in registry.Names)
         {
@@ -49,10 +65,10 @@ public static class ToolCallFormatDetector
             }
             if (result.ToolCalls.Count == 1 && result.ToolCalls[0].Name == call.Name
                 && JsonNode.DeepEquals(JsonNode.Parse(result.ToolCalls[0].Arguments), expected)
-                && string.IsNullOrWhiteSpace(result.Content))
+                && (allowLeftover || string.IsNullOrWhiteSpace(result.Content)))
                 fits.Add(name);
         }
-        return fits.OrderBy(n => Preference.IndexOf(n) is int i and >= 0 ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal).ToArray();
+        return fits;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Cluster.Contracts.Generation;
 using Cluster.Engine.Sampling;
 using Cluster.Engine.Scheduling;
+using Cluster.Grains.Constraints;
 using Cluster.Grains.Hosting;
 
 namespace Cluster.Grains.Models;
@@ -17,12 +18,14 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
 
     public async IAsyncEnumerable<GeneratedTokenEvent> GenerateAsync(TokenGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var model = Model;
         var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling), request.MaxTokens)
         {
             StopTokenIds = request.StopTokenIds.ToHashSet(),
             MinTokens = request.MinTokens,
+            Constraint = request.Constraint is { } constraint ? ConstraintGrammar.CreateMatcher(model, constraint) : null,
         };
-        await foreach (var token in Model.Engine.GenerateAsync(engineRequest, cancellationToken).ConfigureAwait(true))
+        await foreach (var token in model.Engine.GenerateAsync(engineRequest, cancellationToken).ConfigureAwait(true))
         {
             yield return new GeneratedTokenEvent(token.TokenId, token.Finish is FinishReason f ? ToContract(f) : null, token.Logprob,
                 token.TopLogprobs?.Select(t => new TokenLogprobEvent(t.TokenId, t.Logprob)).ToArray());

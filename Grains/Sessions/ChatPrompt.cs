@@ -5,7 +5,7 @@ using Cluster.Grains.Hosting;
 namespace Cluster.Grains.Sessions;
 
 /// <summary>A rendered, tokenized prompt and the token ids that end its completion.</summary>
-internal sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenIds)
+public sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenIds)
 {
     public static ChatPrompt Build(ServedModel model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
     {
@@ -16,11 +16,14 @@ internal sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenId
     }
 
     /// <summary>Every id the model's files call end-of-sequence: tokenizer, config.json and generation_config.json.</summary>
-    public static int[] EndOfSequenceIds(ServedModel model)
+    public static int[] EndOfSequenceIds(ServedModel model) => EndOfSequenceIds(model.Folder);
+
+    /// <inheritdoc cref="EndOfSequenceIds(ServedModel)"/>
+    public static int[] EndOfSequenceIds(Engine.ModelFiles.ModelFolder folder)
     {
-        var stop = new HashSet<int>(model.Folder.Tokenizer.EosTokenIds);
-        stop.UnionWith(model.Folder.Config.EosTokenIds);
-        if (model.Folder.GenerationConfig.EosTokenIds is { } generationEos) stop.UnionWith(generationEos);
+        var stop = new HashSet<int>(folder.Tokenizer.EosTokenIds);
+        stop.UnionWith(folder.Config.EosTokenIds);
+        if (folder.GenerationConfig.EosTokenIds is { } generationEos) stop.UnionWith(generationEos);
         return stop.ToArray();
     }
 
@@ -31,7 +34,7 @@ internal sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenId
     /// be found verbatim) is searched for nowhere, and its special-token text would match — templates that
     /// rewrite content are rare and do so with trim-like edits that keep the text findable.
     /// </summary>
-    internal static List<int> TokenizeWithUntrustedSpans(HfTokenizer tokenizer, string text, IReadOnlyList<string> untrusted)
+    public static List<int> TokenizeWithUntrustedSpans(HfTokenizer tokenizer, string text, IReadOnlyList<string> untrusted)
     {
         var ids = new List<int>();
         int position = 0;

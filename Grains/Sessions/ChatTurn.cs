@@ -15,12 +15,15 @@ internal sealed class ChatTurn
     private readonly ChatCompletionRequest _request;
     private readonly string? _parserName;
 
-    private ChatTurn(ServedModel model, ChatCompletionRequest request, ChatPrompt prompt, string? parserName)
+    private readonly GenerationConstraint? _constraint;
+
+    private ChatTurn(ServedModel model, ChatCompletionRequest request, ChatPrompt prompt, string? parserName, GenerationConstraint? constraint)
     {
         _model = model;
         _request = request;
         Prompt = prompt;
         _parserName = parserName;
+        _constraint = constraint;
     }
 
     public ChatPrompt Prompt { get; }
@@ -33,18 +36,48 @@ internal sealed class ChatTurn
             throw new ArgumentException(
                 "\"auto\" tool choice requires the server to run with --tool-call-parser (a parser name, auto, or a spec file); this model has none.",
                 "tool_choice");
-        if (toolChoice is "required" or "named" && parser is null)
-            throw new ArgumentException($"tool_choice \"{toolChoice}\" requires the server to run with --tool-call-parser; this model has none.", "tool_choice");
+        if (toolChoice is "required" or "named" && request.OutputConstraint is not null)
+            throw new ArgumentException("A forced tool choice and response_format/structured_outputs cannot both constrain the same output.", "response_format");
         var prompt = ChatPrompt.Build(model, request, messages);
+        bool reasoningOpen = model.Format.ReasoningParser is not null && prompt.Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
+        string? afterReasoning = reasoningOpen ? "</think>" : null;
+        GenerationConstraint? constraint = request.OutputConstraint is { } output ? output with { AfterReasoningEnd = afterReasoning } : null;
+        if (toolChoice is "required" or "named" || (toolChoice == "auto" && request.Tools.Any(t => t.Strict == true)))
+        {
+            // Calls are generated in the model's native format where its spec allows; otherwise as the generic JSON array,
+            // which is then also what this request's output is parsed with.
+            var spec = parser is null ? null : model.Format.Parsers.FindSpec(parser);
+            if (spec is null || !Constraints.ToolCallGrammar.IsDerivable(spec))
+            {
+                if (toolChoice == "auto") throw new ArgumentException($"strict tools need a tool-call format that constrained decoding can generate; '{parser}' is not one.", "tools");
+                parser = Constraints.ConstraintGrammar.JsonArrayFormat;
+            }
+            constraint = new GenerationConstraint
+            {
+                Kind = ConstraintKind.ToolCalls,
+                Tools = toolChoice == "named" ? request.Tools.Where(t => t.Name == request.ToolChoiceFunction).ToArray() : request.Tools,
+                ToolCallFormat = parser,
+                MinCalls = 1,
+                MaxCalls = toolChoice == "named" || !request.ParallelToolCalls ? 1 : null,
+                Lazy = toolChoice == "auto",
+                Strict = request.Tools.Any(t => t.Strict == true),
+                AfterReasoningEnd = afterReasoning,
+                Source = toolChoice == "auto" ? "tools" : "tool_choice",
+            };
+        }
         int room = model.Engine.MaxSequenceLength - prompt.TokenIds.Length;
         if (room <= 0)
             throw new ArgumentException($"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the messages take {prompt.TokenIds.Length}.", "messages");
         if (request.MaxTokens is int max && max > room)
             throw new ArgumentException($"max_tokens is {max}, but the prompt takes {prompt.TokenIds.Length} of the model's {model.Engine.MaxSequenceLength} tokens; at most {room} remain.", request.MaxTokens is null ? "max_tokens" : "max_tokens");
-        return new ChatTurn(model, request, prompt, toolChoice == "none" ? null : parser);
+        // Harmony (gpt-oss) output is channels: its parser also separates reasoning, so it runs even without tools.
+        bool parserNeeded = toolChoice != "none" || parser == "openai";
+        return new ChatTurn(model, request, prompt, parserNeeded ? parser : null, constraint);
     }
 
-    public ChoiceStream[] CreateChoices() => Enumerable.Range(0, _request.N).Select(i => new ChoiceStream(i, _model.Folder.Tokenizer, _request, CreateParser(i), _parserName)).ToArray();
+    public ChoiceStream[] CreateChoices() => Enumerable.Range(0, _request.N)
+        .Select(i => new ChoiceStream(i, _model.Folder.Tokenizer, _request, CreateParser(i), _parserName, GenerationFor(i).StopTokenIds.ToHashSet()))
+        .ToArray();
 
     private IToolCallParser? CreateParser(int choice)
     {
@@ -54,6 +87,7 @@ internal sealed class ChatTurn
             Tools = Parsers.ToolDefinition.FromOpenAiTools(System.Text.Json.Nodes.JsonNode.Parse(ToolsJson())),
             ReasoningParser = _model.Format.ReasoningParser,
             ReasoningStartedInPrompt = _model.Format.ReasoningParser is not null && Prompt.Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal),
+            IdSeed = _request.Sampling.Seed is ulong seed ? (int)(seed + (ulong)choice) : null,
         };
         if (_parserName is not null) return registry.Create(_parserName, options);
         return options.ReasoningParser is { } reasoning ? registry.Reasoning.Create(reasoning, options.ReasoningStartedInPrompt) : null;
@@ -74,6 +108,7 @@ internal sealed class ChatTurn
         MaxTokens = _request.MaxTokens ?? _model.Engine.MaxSequenceLength - Prompt.TokenIds.Length,
         MinTokens = _request.MinTokens,
         StopTokenIds = (_request.IgnoreEos ? [] : Prompt.StopTokenIds).Concat(_request.StopTokenIds).Distinct().ToArray(),
+        Constraint = _constraint,
     };
 
     /// <summary>OpenAI's finish reasons: "tool_calls" when calls were made, except for a named choice ("stop").</summary>

@@ -27,15 +27,19 @@ internal sealed class ChoiceStream
     private readonly HashSet<int> _droppedCalls = [];
     private readonly StringBuilder _plainContent = new();
 
-    public ChoiceStream(int index, HfTokenizer tokenizer, ChatCompletionRequest request, IToolCallParser? parser, string? parserName)
+    private readonly IReadOnlySet<int> _stopTokenIds;
+
+    public ChoiceStream(int index, HfTokenizer tokenizer, ChatCompletionRequest request, IToolCallParser? parser, string? parserName, IReadOnlySet<int> stopTokenIds)
     {
+        _stopTokenIds = stopTokenIds;
         Index = index;
         _tokenizer = tokenizer;
         _parser = parser;
         _parserName = parserName;
         // Special tokens can be tool-call markers ([TOOL_CALLS], <|python_tag|>): a parser must see them.
         _text = new OutputText(tokenizer, request.Stop, skipSpecialTokens: parser is null && request.SkipSpecialTokens);
-        _maxToolCalls = request.ParallelToolCalls ? int.MaxValue : 1;
+        // tool_choice "none" can still need a parser (gpt-oss's channels carry the reasoning); its calls are dropped.
+        _maxToolCalls = request.ToolChoice == "none" ? 0 : request.ParallelToolCalls ? int.MaxValue : 1;
         _logprobs = request.Logprobs;
         ReturnTokenIds = request.ReturnTokenIds;
     }
@@ -52,9 +56,10 @@ internal sealed class ChoiceStream
 
     public bool CalledTools { get; private set; }
 
-    /// <summary>Consumes one generated token (the end-of-sequence token is counted but contributes no text).</summary>
-    public List<ChunkChoice> Append(GeneratedTokenEvent token, bool isStopToken)
+    /// <summary>Consumes one generated token (a stop token ending the sequence is counted but contributes no text).</summary>
+    public List<ChunkChoice> Append(GeneratedTokenEvent token)
     {
+        bool isStopToken = token.FinishReason == GenerationFinishReason.Stop && _stopTokenIds.Contains(token.TokenId);
         if (token.TokenId >= 0)
         {
             TokenCount++;
@@ -121,6 +126,10 @@ internal sealed class ChoiceStream
                     {
                         ToolCalls = [new ToolCallDelta { Index = s.Index, Id = s.Id, Type = "function", Function = new FunctionCallDelta { Name = s.Name, Arguments = "" } }],
                     }));
+                    break;
+                case ParseIssue { Grade: ParseStatus.Failed, ToolCallIndex: int voided }:
+                    // An announced call turned out malformed: it is void, and its raw text arrives later as content.
+                    _droppedCalls.Add(voided);
                     break;
                 case ToolCallArgumentsDelta a when !_droppedCalls.Contains(a.Index):
                     FlushText();

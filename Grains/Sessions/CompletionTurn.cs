@@ -75,6 +75,7 @@ internal sealed class CompletionTurn
             MaxTokens = _request.MaxTokens,
             MinTokens = _request.MinTokens,
             StopTokenIds = stop.ToArray(),
+            Constraint = _request.OutputConstraint,
         };
     }
 
@@ -121,7 +122,9 @@ internal sealed class CompletionTurn
             ids.Clear();
             return piece;
         }
-        await foreach (var token in modelGrain.GenerateAsync(GenerationFor(index), cancellationToken).WithCancellation(cancellationToken))
+        var generation = GenerationFor(index);
+        var stopTokenIds = generation.StopTokenIds.ToHashSet();
+        await foreach (var token in modelGrain.GenerateAsync(generation, cancellationToken).WithCancellation(cancellationToken))
         {
             if (token.FinishReason == GenerationFinishReason.Error)
                 throw new InvalidOperationException("The model failed while generating this response.");
@@ -131,7 +134,7 @@ internal sealed class CompletionTurn
                 ids.Add(token.TokenId);
                 logprobs?.Add(token);
             }
-            bool isStopToken = token.FinishReason == GenerationFinishReason.Stop;
+            bool isStopToken = token.FinishReason == GenerationFinishReason.Stop && stopTokenIds.Contains(token.TokenId);
             string delta = token.TokenId >= 0 && !isStopToken ? text.Append(token.TokenId) : "";
             if (delta.Length > 0) output.TryWrite(Piece(delta));
             if (text.Stopped) { finish = "stop"; break; }

@@ -66,8 +66,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
         {
             if (token.FinishReason == GenerationFinishReason.Error)
                 throw new InvalidOperationException("The model failed while generating this response.");
-            bool isStopToken = token.FinishReason == GenerationFinishReason.Stop;
-            foreach (var c in choice.Append(token, isStopToken)) output.TryWrite(c);
+            foreach (var c in choice.Append(token)) output.TryWrite(c);
             if (choice.Stopped) { finish = "stop"; break; }
             if (token.FinishReason is GenerationFinishReason reason)
             {
@@ -95,7 +94,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
             {
                 if (token.FinishReason == GenerationFinishReason.Error)
                     throw new InvalidOperationException("The model failed while generating this response.");
-                c.Append(token, token.FinishReason == GenerationFinishReason.Stop);
+                c.Append(token);
                 if (c.Stopped) { finish = "stop"; break; }
                 if (token.FinishReason is GenerationFinishReason reason) { finish = reason == GenerationFinishReason.Length ? "length" : "stop"; break; }
             }

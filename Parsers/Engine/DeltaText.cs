@@ -11,13 +11,8 @@ internal static class DeltaText
     private const int Cached = 0x800;
     private static readonly string?[] Singles = new string?[Cached];
 
-    public static string Of(StringBuilder pending)
-    {
-        if (pending.Length == 1 && pending[0] < Cached)
-        {
-            var c = pending[0];
-            return Singles[c] ??= c.ToString();
-        }
-        return pending.ToString();
-    }
+    /// <summary>The one-character string for <paramref name="c"/> (shared for common characters).</summary>
+    public static string Single(char c) => c < Cached ? Singles[c] ??= c.ToString() : c.ToString();
+
+    public static string Of(StringBuilder pending) => pending.Length == 1 ? Single(pending[0]) : pending.ToString();
 }

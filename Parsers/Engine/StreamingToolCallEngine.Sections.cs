@@ -186,12 +186,18 @@ internal sealed partial class StreamingToolCallEngine
         }
         ConsumeGap();
         _raw.Append(c);
+        Junk(c.ToString());
+    }
+
+    /// <summary>Text in a section that is neither a call nor a marker: reported once, returned as content.</summary>
+    private void Junk(string text)
+    {
         if (!_sectionFailed)
         {
-            Emit(new ParseIssue(ParseStatus.Failed, Error(ParseErrorCodes.MalformedPayload, $"Unexpected text in a tool-call section at '{c}'.")));
+            Emit(new ParseIssue(ParseStatus.Failed, Error(ParseErrorCodes.MalformedPayload, $"Unexpected text in a tool-call section: '{text}'.")));
         }
         _sectionFailed = true;
-        _failedRaw.Append(c);
+        _failedRaw.Append(text);
     }
 
     private void IdleMarker(IdleMarkerKind kind, string marker)
@@ -212,7 +218,7 @@ internal sealed partial class StreamingToolCallEngine
                 _raw.Append(marker);
                 if (_section.MaxCalls > 0 && _sectionCallsBegun >= _section.MaxCalls)
                 {
-                    NotACallText(marker);
+                    Junk(marker);
                     return;
                 }
                 BeginCall(_raw.Length - marker.Length);
@@ -227,12 +233,6 @@ internal sealed partial class StreamingToolCallEngine
                 _raw.Append(marker);
                 break;
         }
-    }
-
-    private void NotACallText(string text)
-    {
-        _sectionFailed = true;
-        _failedRaw.Append(text);
     }
 
     private void ConsumeGap()

@@ -27,7 +27,7 @@ internal sealed partial class StreamingToolCallEngine : IToolCallParser, ICallSi
     private readonly bool _singleQuoteStrings;
 
     private readonly StringBuilder _content = new();
-    private readonly StringBuilder _args = new();
+    private readonly PendingText _args = new();
     private readonly StringBuilder _released = new();
     private readonly StringBuilder _heldGap = new();
     private bool _afterCalls;
@@ -262,8 +262,7 @@ internal sealed partial class StreamingToolCallEngine : IToolCallParser, ICallSi
     {
         if (_args.Length > 0)
         {
-            _events.Add(new ToolCallArgumentsDelta(_argsIndex, DeltaText.Of(_args)));
-            _args.Clear();
+            _events.Add(new ToolCallArgumentsDelta(_argsIndex, _args.Take()));
         }
     }
 

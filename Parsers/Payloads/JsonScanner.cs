@@ -50,9 +50,6 @@ internal sealed class JsonScanner
     /// <summary>Containers currently open.</summary>
     public int Depth => _stack.Count;
 
-    /// <summary>Inside a key string (between its quotes).</summary>
-    public bool InKey => _stringIsKey && _mode is Mode.String or Mode.Escape or Mode.Unicode;
-
     public void Reset()
     {
         _stack.Clear();

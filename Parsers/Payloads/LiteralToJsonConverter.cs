@@ -25,6 +25,7 @@ internal sealed class LiteralToJsonConverter
         public Kind Kind;
         public Expect Expect;
         public int Count;
+        public bool PendingComma;
         public StringBuilder? Buffer;
     }
 
@@ -493,10 +494,8 @@ internal sealed class LiteralToJsonConverter
                 if (frame.Expect == Expect.CommaOrClose && c == ',')
                 {
                     frame.Expect = frame.Kind is Kind.KwArgs or Kind.Dict or Kind.BareDict ? Expect.KeyOrClose : Expect.Value;
-                    if (frame.Kind is Kind.List or Kind.Tuple or Kind.Set)
-                    {
-                        Out(", ");
-                    }
+                    // Written when the next element starts: Python allows a trailing comma, JSON does not.
+                    frame.PendingComma = frame.Kind is Kind.List or Kind.Tuple or Kind.Set;
                     return PayloadStep.Continue;
                 }
                 if (frame.Expect == Expect.FirstOrClose || (frame.Expect == Expect.KeyOrClose && frame.Kind is Kind.List or Kind.Tuple or Kind.Set))
@@ -570,7 +569,7 @@ internal sealed class LiteralToJsonConverter
         frame.Kind = Kind.Set;
         Out('[');
         Out(first);
-        Out(", ");
+        frame.PendingComma = true;
         frame.Expect = Expect.Value;
         return PayloadStep.Continue;
     }
@@ -629,6 +628,11 @@ internal sealed class LiteralToJsonConverter
         }
         if (frame.Expect is Expect.Value or Expect.FirstOrClose)
         {
+            if (frame.PendingComma)
+            {
+                frame.PendingComma = false;
+                Out(", ");
+            }
             return true;
         }
         if (frame.Expect == Expect.KeyOrClose && frame.Kind is Kind.Dict or Kind.BareDict)
@@ -678,6 +682,7 @@ internal sealed class LiteralToJsonConverter
         frame.Kind = kind;
         frame.Expect = expect;
         frame.Count = 0;
+        frame.PendingComma = false;
         frame.Buffer = null;
         _frames.Add(frame);
         return frame;

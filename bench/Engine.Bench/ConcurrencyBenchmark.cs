@@ -49,6 +49,25 @@ internal static class ConcurrencyBenchmark
             Console.WriteLine($"Target: ≥ {Target:F0}× aggregate throughput at 16 vs 1 — {(scaling >= Target ? "met" : "missed")} ({scaling:F1}×).");
             Console.WriteLine();
         }
+        PrintForwardScaling(options, cluster, results[0].PromptTokens);
+    }
+
+    /// <summary>
+    /// The same batch sizes as bare decode steps of the model: how far the forward pass itself scales, which bounds
+    /// what any stack above it can reach.
+    /// </summary>
+    private static void PrintForwardScaling(BenchOptions options, InProcessCluster cluster, int promptTokens)
+    {
+        using var folder = Engine.ModelFiles.ModelFolder.Load(cluster.Model.ModelPath);
+        var table = new MarkdownTable("Batch (forward only)", "step ms", "ms per sequence", "tokens/s", "× vs 1");
+        double? single = null;
+        foreach (int batch in options.ConcurrencyLevels)
+        {
+            double step = ForwardLoop.DecodeStepSeconds(folder.Config, folder.Weights, options.Threads, batch, promptTokens, options.MaxTokens, runs: 1);
+            single ??= batch / step;
+            table.Add(batch, step * 1000, step * 1000 / batch, batch / step, batch / step / single.Value);
+        }
+        table.Print(Console.Out);
     }
 
     /// <summary>Short requests at full concurrency: JIT, grain activation, connection pool and torch kernels warm up.</summary>

@@ -121,8 +121,13 @@ public sealed class TokenMatcherTests
     }
 
     [Fact]
-    public void UnknownSpecialTokenIsAnError() =>
+    public void UnknownSpecialTokenIsAnError()
+    {
         Assert.Throws<ArgumentException>(() => GrammarCompiler.Compile(Grammar.Special("<|nope|>"), Vocabulary));
+        Assert.Throws<ArgumentException>(() => GrammarCompiler.Compile(Grammar.Special(Id("a")), Vocabulary));
+        var byId = Matcher(Grammar.Special(Special(TestVocabularies.ToolCallEnd)));
+        Assert.True(byId.TryAdvance(Special(TestVocabularies.ToolCallEnd)));
+    }
 
     [Fact]
     public void EosIsAllowedExactlyInAcceptingStates()

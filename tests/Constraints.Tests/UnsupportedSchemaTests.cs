@@ -15,6 +15,7 @@ public sealed class UnsupportedSchemaTests
     [InlineData("""{"type":"object","dependentRequired":{"a":["b"]}}""", "dependentRequired", "")]
     [InlineData("""{"type":"object","patternProperties":{"^x":{}}}""", "patternProperties", "")]
     [InlineData("""{"type":"integer","multipleOf":5}""", "multipleOf", "")]
+    [InlineData("""{"type":"number","multipleOf":1}""", "multipleOf", "")]
     [InlineData("""{"type":"object","minProperties":2}""", "minProperties", "")]
     [InlineData("""{"type":"array","contains":{"type":"string"}}""", "contains", "")]
     [InlineData("""{"type":"object","properties":{"list":{"type":"array","items":{"propertyNames":{"maxLength":2}}}}}""", "propertyNames", "/properties/list/items")]

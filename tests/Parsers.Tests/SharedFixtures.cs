@@ -22,7 +22,7 @@ internal static class SharedFixtures
     /// <summary>The folder holding Cluster.sln.</summary>
     public static string RepositoryRoot => Repository.Value;
 
-    public static string Path_(params string[] parts) => Path.Combine([Root.Value, .. parts]);
+    public static string SharedPath(params string[] parts) => Path.Combine([Root.Value, .. parts]);
 
-    public static string VectorsFile => Path_("fixtures", "tool_parsers", "vllm_parser_vectors.json");
+    public static string VectorsFile => SharedPath("fixtures", "tool_parsers", "vllm_parser_vectors.json");
 }
