@@ -47,6 +47,76 @@ internal sealed class Nfa
         HasCalls = true;
     }
 
+    /// <summary>
+    /// Removes every edge into a state from which the rule can no longer be completed (e.g. the "3" of a number that must stay
+    /// below 3), so generation never walks into a dead end: whatever a mask allows can always be finished.
+    /// </summary>
+    public void PruneDeadEnds()
+    {
+        var count = States.Count;
+        var productive = new bool[count];
+        var reverse = new List<int>?[count];
+        var callersOfRule = new List<int>?[RuleStarts.Count];
+        var callersByReturn = new List<int>?[count];
+        for (var s = 0; s < count; s++)
+        {
+            var state = States[s];
+            void Link(int target) => (reverse[target] ??= []).Add(s);
+            if (state.Bytes is not null) foreach (var (_, _, t) in state.Bytes) Link(t);
+            if (state.Epsilons is not null) foreach (var t in state.Epsilons) Link(t);
+            if (state.Specials is not null) foreach (var (_, t) in state.Specials) Link(t);
+            if (state.Calls is not null)
+            {
+                foreach (var (rule, ret) in state.Calls)
+                {
+                    (callersOfRule[rule] ??= []).Add(s);
+                    (callersByReturn[ret] ??= []).Add(s);
+                }
+            }
+        }
+        var work = new Stack<int>();
+        void Mark(int s)
+        {
+            if (productive[s]) return;
+            productive[s] = true;
+            work.Push(s);
+        }
+        foreach (var final in RuleFinals) Mark(final);
+        var ruleOf = new Dictionary<int, List<int>>();
+        for (var r = 0; r < RuleStarts.Count; r++)
+        {
+            if (!ruleOf.TryGetValue(RuleStarts[r], out var rules)) ruleOf[RuleStarts[r]] = rules = [];
+            rules.Add(r);
+        }
+        bool CallCompletes(int caller)
+        {
+            foreach (var (rule, ret) in States[caller].Calls!)
+            {
+                if (productive[RuleStarts[rule]] && productive[ret]) return true;
+            }
+            return false;
+        }
+        while (work.TryPop(out var s))
+        {
+            if (reverse[s] is { } predecessors) foreach (var p in predecessors) Mark(p);
+            if (callersByReturn[s] is { } byReturn) foreach (var c in byReturn) if (CallCompletes(c)) Mark(c);
+            if (ruleOf.TryGetValue(s, out var startedRules))
+            {
+                foreach (var rule in startedRules)
+                {
+                    if (callersOfRule[rule] is { } callers) foreach (var c in callers) if (CallCompletes(c)) Mark(c);
+                }
+            }
+        }
+        foreach (var state in States)
+        {
+            state.Bytes?.RemoveAll(e => !productive[e.Target]);
+            state.Epsilons?.RemoveAll(t => !productive[t]);
+            state.Specials?.RemoveAll(e => !productive[e.Target]);
+            state.Calls?.RemoveAll(c => !productive[RuleStarts[c.Rule]] || !productive[c.Return]);
+        }
+    }
+
     /// <summary>Partitions the 256 byte values into classes that every byte edge treats alike.</summary>
     public byte[] ComputeByteClasses(out int classCount)
     {

@@ -25,6 +25,7 @@ internal sealed class NfaBuilder
         var builder = new NfaBuilder(vocabulary);
         builder.BuildRule(grammar, 0);
         while (builder._pending.TryDequeue(out var next)) builder.BuildRule(next.Rule.Body, next.Id);
+        builder._nfa.PruneDeadEnds();
         return builder._nfa;
     }
 
@@ -107,6 +108,8 @@ internal sealed class NfaBuilder
                 return Build(JsonSchemaCompiler.Lower(json.Schema, json.Options), next);
             case RegexNode regex:
                 return Build(RegexParser.Parse(regex.Pattern, RegexParser.Anchoring.FullMatch), next);
+            case CharacterNode character:
+                return Build(character.Content, next);
             case ObjectMembersNode members:
                 return BuildObjectMembers(members, next);
             case FreeTextNode freeText:

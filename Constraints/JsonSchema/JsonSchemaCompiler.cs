@@ -406,24 +406,33 @@ internal sealed class JsonSchemaCompiler
         if (pattern is not null || formatPattern is not null)
         {
             var keyword = pattern is not null ? "pattern" : "format";
-            if (hasLength && _options.Strict) throw new UnsupportedSchemaException(minLength > 0 ? "minLength" : "maxLength", pointer, $"length limits together with {keyword}");
             if (pattern is not null && formatPattern is not null && _options.Strict) throw new UnsupportedSchemaException("format", pointer, "format together with pattern");
+            Grammar body;
             try
             {
-                var body = pattern is not null
+                body = pattern is not null
                     ? RegexParser.ParseJsonStringBody(pattern.GetValue<string>(), RegexParser.Anchoring.Search)
                     : RegexParser.ParseJsonStringBody(formatPattern!, RegexParser.Anchoring.FullMatch);
-                return StringLiteral(body);
             }
             catch (UnsupportedRegexException e)
             {
                 throw new UnsupportedSchemaException(keyword, pointer, e.Message);
             }
+            // Lengths are enforced only when the pattern already implies them (e.g. a date is always 10 characters).
+            if (hasLength && _options.Strict
+                && (CharacterNode.LengthBounds(body) is not { } bounds || !LengthsImplied(bounds, minLength, maxLength)))
+            {
+                throw new UnsupportedSchemaException(minLength > 0 ? "minLength" : "maxLength", pointer, $"length limits that {keyword} does not already imply");
+            }
+            return StringLiteral(body);
         }
         if (maxLength is { } max && max > _options.MaxEnforcedStringLength) maxLength = Math.Max(minLength, _options.MaxEnforcedStringLength);
         if (minLength > _options.MaxEnforcedStringLength) throw new UnsupportedSchemaException("minLength", pointer, $"longer than {_options.MaxEnforcedStringLength}");
         return StringLiteral(Grammar.Repeat(JsonStringCharacters.AnyCharacter, minLength, maxLength));
     }
+
+    private static bool LengthsImplied((long Min, long? Max) bounds, int minLength, int? maxLength) =>
+        bounds.Min >= minLength && (maxLength is null || (bounds.Max is { } max && max <= maxLength));
 
     private Grammar IntegerValue(JsonObject schema, string pointer)
     {
@@ -440,26 +449,25 @@ internal sealed class JsonSchemaCompiler
     {
         NumberGrammars.Bound? lo = null;
         NumberGrammars.Bound? hi = null;
-        if (ReadNumber(schema, "minimum", pointer) is { } min) lo = new(IntegralBound(min, "minimum", pointer), false);
-        if (ReadNumber(schema, "exclusiveMinimum", pointer) is { } xmin)
+        if (ReadNumber(schema, "minimum", pointer) is { } min) lo = new(min, false);
+        if (ReadNumber(schema, "exclusiveMinimum", pointer) is { } xmin && (lo is null || xmin >= lo.Value.Value)) lo = new(xmin, true);
+        if (ReadNumber(schema, "maximum", pointer) is { } max) hi = new(max, false);
+        if (ReadNumber(schema, "exclusiveMaximum", pointer) is { } xmax && (hi is null || xmax <= hi.Value.Value)) hi = new(xmax, true);
+        foreach (var (bound, keyword) in new[] { (lo, "minimum"), (hi, "maximum") })
         {
-            var v = IntegralBound(xmin, "exclusiveMinimum", pointer);
-            if (lo is null || v >= lo.Value.Value) lo = new(v, true);
-        }
-        if (ReadNumber(schema, "maximum", pointer) is { } max) hi = new(IntegralBound(max, "maximum", pointer), false);
-        if (ReadNumber(schema, "exclusiveMaximum", pointer) is { } xmax)
-        {
-            var v = IntegralBound(xmax, "exclusiveMaximum", pointer);
-            if (hi is null || v <= hi.Value.Value) hi = new(v, true);
+            // Fractions are generated with at most MaxFractionDigits digits; a bound needs no more than that.
+            if (bound is { } b && DecimalDigits(b.Value) > NumberGrammars.MaxFractionDigits)
+            {
+                throw new UnsupportedSchemaException(keyword, pointer, $"bounds with more than {NumberGrammars.MaxFractionDigits} decimals");
+            }
         }
         return lo is null && hi is null ? NumberGrammars.AnyNumber() : NumberGrammars.Number(lo, hi);
     }
 
-    private BigInteger IntegralBound(decimal value, string keyword, string pointer)
+    private static int DecimalDigits(decimal value)
     {
-        if (value == decimal.Truncate(value)) return new BigInteger(value);
-        if (_options.Strict) throw new UnsupportedSchemaException(keyword, pointer, "only integer bounds are enforced on numbers");
-        return new BigInteger(keyword.Contains("inimum", StringComparison.Ordinal) ? decimal.Ceiling(value) : decimal.Floor(value));
+        var text = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return text.Contains('.') ? text[(text.IndexOf('.') + 1)..].TrimEnd('0').Length : 0;
     }
 
     private static BigInteger Ceiling(decimal v) => new(decimal.Ceiling(v));

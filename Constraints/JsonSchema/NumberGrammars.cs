@@ -18,7 +18,7 @@ internal static class NumberGrammars
     private static readonly Grammar Digit = Range('0', '9');
 
     /// <summary>A bound on a value: the value itself and whether it is excluded.</summary>
-    public readonly record struct Bound(BigInteger Value, bool Exclusive);
+    public readonly record struct Bound(decimal Value, bool Exclusive);
 
     /// <summary>Integers n with <paramref name="lo"/> ≤ n ≤ <paramref name="hi"/> (either side open when null).</summary>
     public static Grammar Integer(BigInteger? lo, BigInteger? hi)
@@ -45,7 +45,7 @@ internal static class NumberGrammars
         return Grammar.Sequence(Grammar.Optional(Grammar.Literal("-")), NonNegative(0, null), AnyFraction, Grammar.Optional(exponent));
     }
 
-    /// <summary>JSON numbers x with lo ≤ x ≤ hi (or strict), for integer-valued bounds; no exponent.</summary>
+    /// <summary>JSON numbers x with lo ≤ x ≤ hi (either strict, either open when null); plain decimals, no exponent.</summary>
     public static Grammar Number(Bound? lo, Bound? hi)
     {
         var options = new List<Grammar>();
@@ -65,55 +65,110 @@ internal static class NumberGrammars
         return options.Count == 0 ? Grammar.Nothing : Grammar.Alternatives([.. options]);
     }
 
-    private enum Fraction
-    {
-        None,
-        Zero,
-        NonZero,
-        Any,
-    }
-
     private static readonly Grammar AnyFraction = Grammar.Optional(Grammar.Sequence(Grammar.Literal("."), Grammar.Repeat(Digit, 1, MaxFractionDigits)));
-
-    private static Grammar FractionGrammar(Fraction fraction) => fraction switch
-    {
-        Fraction.Any => AnyFraction,
-        Fraction.Zero => Grammar.Optional(Grammar.Sequence(Grammar.Literal("."), Grammar.Repeat(Grammar.Literal("0"), 1, MaxFractionDigits))),
-        Fraction.NonZero => Grammar.Sequence(
-            Grammar.Literal("."), Grammar.Repeat(Grammar.Literal("0"), 0, MaxFractionDigits - 1), Range('1', '9'), Grammar.Repeat(Digit, 0, MaxFractionDigits - 1)),
-        _ => Grammar.Nothing,
-    };
-
-    private static Fraction Intersect(Fraction a, Fraction b)
-    {
-        if (a == Fraction.None || b == Fraction.None) return Fraction.None;
-        if (a == Fraction.Any) return b;
-        if (b == Fraction.Any) return a;
-        return a == b ? a : Fraction.None;
-    }
 
     /// <summary>Unsigned decimals m = I.F with a ≤ m ≤ b (bounds possibly strict, b open when null), a ≥ 0.</summary>
     private static Grammar Magnitude(Bound a, Bound? b)
     {
-        // For each integer part I the allowed fractions are (what the lower bound allows) ∩ (what the upper bound allows).
-        Fraction Lower(BigInteger i) => i > a.Value ? Fraction.Any : i == a.Value ? (a.Exclusive ? Fraction.NonZero : Fraction.Any) : Fraction.None;
-        Fraction Upper(BigInteger i) => b is not { } bb || i < bb.Value ? Fraction.Any : i == bb.Value ? (bb.Exclusive ? Fraction.None : Fraction.Zero) : Fraction.None;
-
+        var (aInt, aFrac) = Split(a.Value);
         var options = new List<Grammar>();
-        BigInteger? middleHi = b is { } upper ? upper.Value - 1 : null;
-        if (middleHi is null || middleHi >= a.Value + 1)
+        if (b is { } upper)
         {
-            options.Add(Grammar.Sequence(NonNegative(a.Value + 1, middleHi), AnyFraction));
+            var (bInt, bFrac) = Split(upper.Value);
+            if (bInt - 1 >= aInt + 1) options.Add(Grammar.Sequence(NonNegative(aInt + 1, bInt - 1), AnyFraction));
+            if (aInt == bInt)
+            {
+                options.Add(Grammar.Sequence(Grammar.Literal(aInt.ToString()), Fraction(aFrac, a.Exclusive, bFrac, upper.Exclusive)));
+            }
+            else if (aInt < bInt)
+            {
+                options.Add(Grammar.Sequence(Grammar.Literal(aInt.ToString()), Fraction(aFrac, a.Exclusive, null, false)));
+                options.Add(Grammar.Sequence(Grammar.Literal(bInt.ToString()), Fraction(null, false, bFrac, upper.Exclusive)));
+            }
         }
-        var atA = Intersect(Lower(a.Value), Upper(a.Value));
-        if (atA != Fraction.None) options.Add(Grammar.Sequence(Grammar.Literal(a.Value.ToString()), FractionGrammar(atA)));
-        if (b is { } bound && bound.Value > a.Value)
+        else
         {
-            var atB = Intersect(Lower(bound.Value), Upper(bound.Value));
-            if (atB != Fraction.None) options.Add(Grammar.Sequence(Grammar.Literal(bound.Value.ToString()), FractionGrammar(atB)));
+            options.Add(Grammar.Sequence(NonNegative(aInt + 1, null), AnyFraction));
+            options.Add(Grammar.Sequence(Grammar.Literal(aInt.ToString()), Fraction(aFrac, a.Exclusive, null, false)));
+        }
+        return Grammar.Alternatives([.. options]);
+    }
+
+    /// <summary>Integer part and fraction digits (no trailing zeros) of a non-negative decimal.</summary>
+    private static (BigInteger Integer, string Fraction) Split(decimal value)
+    {
+        var integer = decimal.Truncate(value);
+        var text = (value - integer).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var fraction = text.Contains('.') ? text[(text.IndexOf('.') + 1)..].TrimEnd('0') : "";
+        return (new BigInteger(integer), fraction);
+    }
+
+    // Where the fraction digits stand against a bound's digits, read left to right.
+    private enum Lower { Satisfied, Tight, NeedNonZero, Dead }
+
+    private enum Upper { Satisfied, Tight, MustBeZero, Dead }
+
+    /// <summary>
+    /// An optional fraction <c>.d1d2…</c> whose value f satisfies 0.lo ≤ f (or &lt;) and f ≤ 0.hi (or &lt;), for bound digit
+    /// strings without trailing zeros (empty = 0); null bound = no constraint from that side. Absent fraction means f = 0.
+    /// </summary>
+    private static Grammar Fraction(string? lo, bool loExclusive, string? hi, bool hiExclusive)
+    {
+        var lower = lo is null ? Lower.Satisfied : lo.Length == 0 ? (loExclusive ? Lower.NeedNonZero : Lower.Satisfied) : Lower.Tight;
+        var upper = hi is null ? Upper.Satisfied : hi.Length == 0 ? (hiExclusive ? Upper.Dead : Upper.MustBeZero) : Upper.Tight;
+        if (upper == Upper.Dead) return Grammar.Nothing;
+        var options = new List<Grammar>();
+        if (Accepts(lower, upper)) options.Add(Grammar.Empty);
+        var digits = Digits(0, lower, upper, lo ?? "", loExclusive, hi ?? "", hiExclusive);
+        if (digits is not NothingNode) options.Add(Grammar.Sequence(Grammar.Literal("."), digits));
+        return options.Count == 0 ? Grammar.Nothing : Grammar.Alternatives([.. options]);
+    }
+
+    private static bool Accepts(Lower lower, Upper upper) => lower == Lower.Satisfied && upper != Upper.Dead;
+
+    /// <summary>One or more fraction digits from position <paramref name="position"/> on, given the comparison states so far.</summary>
+    private static Grammar Digits(int position, Lower lower, Upper upper, string lo, bool loExclusive, string hi, bool hiExclusive)
+    {
+        if (position >= MaxFractionDigits) return Grammar.Nothing;
+        if (lower == Lower.Satisfied && upper == Upper.Satisfied) return Grammar.Repeat(Digit, 1, MaxFractionDigits - position);
+        var options = new List<Grammar>();
+        var d = 0;
+        while (d <= 9)
+        {
+            var (nextLower, nextUpper) = (StepLower(lower, position, d, lo, loExclusive), StepUpper(upper, position, d, hi, hiExclusive));
+            // Group neighbouring digits that lead to the same states.
+            var e = d;
+            while (e + 1 <= 9 && StepLower(lower, position, e + 1, lo, loExclusive) == nextLower && StepUpper(upper, position, e + 1, hi, hiExclusive) == nextUpper) e++;
+            if (nextLower != Lower.Dead && nextUpper != Upper.Dead)
+            {
+                var rest = new List<Grammar>();
+                if (Accepts(nextLower, nextUpper)) rest.Add(Grammar.Empty);
+                var more = Digits(position + 1, nextLower, nextUpper, lo, loExclusive, hi, hiExclusive);
+                if (more is not NothingNode) rest.Add(more);
+                if (rest.Count > 0) options.Add(Grammar.Sequence(Range((char)('0' + d), (char)('0' + e)), Grammar.Alternatives([.. rest])));
+            }
+            d = e + 1;
         }
         return options.Count == 0 ? Grammar.Nothing : Grammar.Alternatives([.. options]);
     }
+
+    private static Lower StepLower(Lower state, int position, int digit, string lo, bool exclusive) => state switch
+    {
+        Lower.Satisfied => Lower.Satisfied,
+        Lower.NeedNonZero => digit > 0 ? Lower.Satisfied : Lower.NeedNonZero,
+        Lower.Tight when digit > lo[position] - '0' => Lower.Satisfied,
+        Lower.Tight when digit == lo[position] - '0' => position + 1 < lo.Length ? Lower.Tight : exclusive ? Lower.NeedNonZero : Lower.Satisfied,
+        _ => Lower.Dead,
+    };
+
+    private static Upper StepUpper(Upper state, int position, int digit, string hi, bool exclusive) => state switch
+    {
+        Upper.Satisfied => Upper.Satisfied,
+        Upper.MustBeZero => digit == 0 ? Upper.MustBeZero : Upper.Dead,
+        Upper.Tight when digit < hi[position] - '0' => Upper.Satisfied,
+        Upper.Tight when digit == hi[position] - '0' => position + 1 < hi.Length ? Upper.Tight : exclusive ? Upper.Dead : Upper.MustBeZero,
+        _ => Upper.Dead,
+    };
 
     /// <summary>Canonical decimal integers in [lo, hi] (lo ≥ 0; hi open when null, capped at <see cref="MaxUnboundedDigits"/> digits or one more than lo has).</summary>
     public static Grammar NonNegative(BigInteger lo, BigInteger? hi)

@@ -61,7 +61,7 @@ internal sealed class RegexParser
         return Parsed.GetOrAdd((pattern, jsonString, anchoring), grammar);
     }
 
-    private Grammar AnyChar => _jsonString ? JsonStringCharacters.AnyCharacter : new CodePointClassNode(CodePointSet.All);
+    private Grammar AnyChar => new CharacterNode(_jsonString ? JsonStringCharacters.AnyCharacter : new CodePointClassNode(CodePointSet.All));
 
     private Grammar ParseTop(Anchoring anchoring)
     {
@@ -401,12 +401,12 @@ internal sealed class RegexParser
     private Grammar Chars(CodePointSet set)
     {
         if (set.IsEmpty) return Grammar.Nothing;
-        if (_jsonString) return JsonStringCharacters.ForSet(set);
+        if (_jsonString) return new CharacterNode(JsonStringCharacters.ForSet(set));
         if (set.Ranges.Count == 1 && set.Ranges[0].Lo == set.Ranges[0].Hi)
         {
-            return Grammar.Literal(Encoding.UTF8.GetBytes(char.ConvertFromUtf32(set.Ranges[0].Lo)));
+            return new CharacterNode(Grammar.Literal(Encoding.UTF8.GetBytes(char.ConvertFromUtf32(set.Ranges[0].Lo))));
         }
-        return new CodePointClassNode(set);
+        return new CharacterNode(new CodePointClassNode(set));
     }
 
     private bool Peek(char c) => _pos < _chars.Length && _chars[_pos] == c;

@@ -35,40 +35,53 @@ public static class ToolCallFormatDetector
             },
         }));
         var stops = stopTexts.ToArray();
-        var fits = Fitting(registry, GeneratedPart(rendered.AssistantTurn, stops), call, tools, allowLeftover: false);
+        var fits = Fitting(registry, GeneratedPart(rendered.AssistantTurn, stops), call, tools, allowLeading: false);
         if (fits.Count == 0)
         {
             // Some templates render the turn before a tool call differently (Mistral moves the tool list next to the
             // last user message), so the turn cannot be cut cleanly: read from the user's question on, and accept a
-            // parser that finds the call amid leftover markup.
+            // parser that finds the call after leftover prompt markup, the least leftover first.
             int question = rendered.FullText.LastIndexOf(TemplateProbe.UserQuestion, StringComparison.Ordinal);
             if (question >= 0)
-                fits = Fitting(registry, GeneratedPart(rendered.FullText[(question + TemplateProbe.UserQuestion.Length)..], stops), call, tools, allowLeftover: true);
+                fits = Fitting(registry, GeneratedPart(rendered.FullText[(question + TemplateProbe.UserQuestion.Length)..], stops), call, tools, allowLeading: true);
         }
-        return fits.OrderBy(n => Preference.IndexOf(n) is int i and >= 0 ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal).ToArray();
+        return fits;
     }
 
-    private static List<string> Fitting(ToolCallParserRegistry registry, string turn, SyntheticToolCall call, IReadOnlyList<ToolDefinition> tools, bool allowLeftover)
+    /// <summary>
+    /// Parsers that read exactly the synthetic call from <paramref name="turn"/> with nothing but whitespace after it;
+    /// text before the call is tolerated only when <paramref name="allowLeading"/> (then less of it ranks first).
+    /// </summary>
+    private static List<string> Fitting(ToolCallParserRegistry registry, string turn, SyntheticToolCall call, IReadOnlyList<ToolDefinition> tools, bool allowLeading)
     {
         var expected = JsonNode.Parse(call.ArgumentsJson);
-        var fits = new List<string>();
+        var fits = new List<(string Name, int Leading)>();
+        var events = new List<ParserEvent>();
         foreach (var name in registry.Names)
         {
-            ToolCallParseResult result;
+            events.Clear();
             try
             {
-                result = registry.Create(name, new ToolCallParserOptions { Tools = tools, IdSeed = 0 }).ParseComplete(turn);
+                var parser = registry.Create(name, new ToolCallParserOptions { Tools = tools, IdSeed = 0 });
+                parser.Feed(turn, events);
+                parser.Finish(events);
             }
             catch (Exception)
             {
                 continue; // a parser that cannot even read the text does not fit it
             }
-            if (result.ToolCalls.Count == 1 && result.ToolCalls[0].Name == call.Name
-                && JsonNode.DeepEquals(JsonNode.Parse(result.ToolCalls[0].Arguments), expected)
-                && (allowLeftover || string.IsNullOrWhiteSpace(result.Content)))
-                fits.Add(name);
+            var result = ToolCallResultBuilder.Build(events);
+            if (result.ToolCalls.Count != 1 || result.ToolCalls[0].Name != call.Name
+                || !JsonNode.DeepEquals(JsonNode.Parse(result.ToolCalls[0].Arguments), expected))
+                continue;
+            int started = events.FindIndex(e => e is ToolCallStarted);
+            string before = string.Concat(events.Take(started).OfType<ContentDelta>().Select(c => c.Text));
+            string after = string.Concat(events.Skip(started).OfType<ContentDelta>().Select(c => c.Text));
+            if (!string.IsNullOrWhiteSpace(after) || (!allowLeading && !string.IsNullOrWhiteSpace(before))) continue;
+            fits.Add((name, before.Trim().Length));
         }
-        return fits;
+        return fits.OrderBy(f => f.Leading).ThenBy(f => Preference.IndexOf(f.Name) is int i and >= 0 ? i : int.MaxValue)
+            .ThenBy(f => f.Name, StringComparer.Ordinal).Select(f => f.Name).ToList();
     }
 
     /// <summary>
@@ -81,7 +94,10 @@ public static class ToolCallFormatDetector
         foreach (var stop in stopTexts)
         {
             if (stop.Length == 0) continue;
-            int at = turn.IndexOf(stop, StringComparison.Ordinal);
+            // A stop text opening the turn closes the previous message (the cut fell just before it), not this one.
+            int from = turn.Length - turn.TrimStart().Length;
+            if (string.CompareOrdinal(turn, from, stop, 0, stop.Length) == 0) from += stop.Length;
+            int at = turn.IndexOf(stop, from, StringComparison.Ordinal);
             if (at >= 0 && at < end) end = at;
         }
         turn = turn[..end];

@@ -43,6 +43,9 @@ internal sealed record BenchOptions
     /// <summary>Requests each concurrent client sends one after another.</summary>
     public int RequestsPerClient { get; init; } = 2;
 
+    /// <summary>Times each load level (and each overhead path) runs; the fastest run is reported.</summary>
+    public int Repeats { get; init; } = 2;
+
     /// <summary>Concurrency of the stack-overhead comparison.</summary>
     public int OverheadConcurrency { get; init; } = 64;
 
@@ -80,6 +83,7 @@ internal sealed record BenchOptions
                 "--concurrency" => options with { ConcurrencyLevels = value.Split(',').Select(Int).ToArray() },
                 "--max-tokens" => options with { MaxTokens = Int(value) },
                 "--requests-per-client" => options with { RequestsPerClient = Int(value) },
+                "--repeats" => options with { Repeats = Int(value) },
                 "--overhead-concurrency" => options with { OverheadConcurrency = Int(value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

@@ -27,4 +27,11 @@ internal static class ClosedLoopLoad
             Console.Error.WriteLine($"warning: {result.OutputTokens} output tokens, expected {expected}");
         return result;
     }
+
+    /// <summary>
+    /// One untimed round of the same load: tiered JIT, grain activations, pooled connections and torch's kernels
+    /// settle first, so the timed runs see the steady state a long-running server is in.
+    /// </summary>
+    public static Task WarmUpAsync(int concurrency, int maxTokens, Func<RequestTiming, CancellationToken, Task> send) =>
+        RunAsync(concurrency, 1, maxTokens, send, CancellationToken.None);
 }

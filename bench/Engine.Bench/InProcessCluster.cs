@@ -28,6 +28,9 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public ServedModelOptions Model { get; private init; } = null!;
 
+    /// <summary>The engine the silo serves the model with (the silo shares this process's service container).</summary>
+    public Scheduling.InferenceEngine Engine => _app.Services.GetRequiredService<ModelHost>().Get(ModelName).Engine;
+
     public static async Task<InProcessCluster> StartAsync(string modelPath, int maxSequences, int? threads)
     {
         var model = new ServedModelOptions

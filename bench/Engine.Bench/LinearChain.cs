@@ -10,19 +10,18 @@ namespace Cluster.Engine.Bench;
 internal static class LinearChain
 {
     /// <summary>Passes per second over matrices of these [out, in] shapes (random fp32 values).</summary>
-    /// <param name="matrixVector">Multiply with <c>mv</c> (a vector) instead of <c>linear</c> (a one-row matrix).</param>
-    public static double PassesPerSecond(IReadOnlyList<(long Out, long In)> shapes, int passes, bool matrixVector = false)
+    public static double PassesPerSecond(IReadOnlyList<(long Out, long In)> shapes, int passes)
     {
         using var scope = NewDisposeScope();
         var weights = shapes.Select(s => randn(s.Out, s.In) * 0.02f).ToArray();
-        var inputs = shapes.Select(s => s.In).Distinct().ToDictionary(n => n, n => matrixVector ? randn(n) : randn(1, n));
+        var inputs = shapes.Select(s => s.In).Distinct().ToDictionary(n => n, n => randn(1, n));
         var best = double.MaxValue;
         for (int pass = 0; pass < passes + 1; pass++)
         {
             var watch = Stopwatch.StartNew();
             for (int i = 0; i < weights.Length; i++)
             {
-                using var output = matrixVector ? weights[i].mv(inputs[shapes[i].In]) : nn.functional.linear(inputs[shapes[i].In], weights[i]);
+                using var output = nn.functional.linear(inputs[shapes[i].In], weights[i]);
             }
             if (pass > 0) best = Math.Min(best, watch.Elapsed.TotalSeconds);
         }

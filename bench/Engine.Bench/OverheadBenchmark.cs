@@ -12,51 +12,53 @@ internal static class OverheadBenchmark
 {
     private const double Target = 0.10;
     private const string EngineThread = "inference-engin";
-    private const int WarmUpTokens = ConcurrencyBenchmark.WarmUpTokens;
 
     public static async Task RunAsync(BenchOptions options, InProcessCluster cluster, string modelDescription)
     {
         int concurrency = options.OverheadConcurrency;
-        await ConcurrencyBenchmark.WarmUpAsync(cluster, concurrency).ConfigureAwait(false);
         using var http = new ChatCompletionsClient(cluster.Address, InProcessCluster.ModelName, ConcurrencyBenchmark.UserMessage, options.MaxTokens);
-        var (gateway, gatewayCpu) = await ProfiledAsync(() => ClosedLoopLoad.RunAsync(concurrency, options.RequestsPerClient, options.MaxTokens, http.SendAsync, CancellationToken.None))
-            .ConfigureAwait(false);
+        await ClosedLoopLoad.WarmUpAsync(concurrency, options.MaxTokens, http.SendAsync).ConfigureAwait(false);
+        var gatewayRun = await ProfiledAsync(options.Repeats, cluster.Engine,
+            () => ClosedLoopLoad.RunAsync(concurrency, options.RequestsPerClient, options.MaxTokens, http.SendAsync, CancellationToken.None)).ConfigureAwait(false);
 
         using var folder = ModelFolder.Load(cluster.Model.ModelPath);
-        var (engine, engineCpu) = await EngineAloneAsync(options, cluster, folder, gateway.PromptTokens).ConfigureAwait(false);
-        double stepSeconds = ForwardLoop.DecodeStepSeconds(folder.Config, folder.Weights, options.Threads, concurrency, gateway.PromptTokens, options.MaxTokens, runs: 1);
+        var gateway = gatewayRun.Result;
+        var engineRun = await EngineAloneAsync(options, cluster, folder, gateway.PromptTokens).ConfigureAwait(false);
+        var engine = engineRun.Result;
+        double stepSeconds = ForwardLoop.DecodeStepSeconds(folder.Config, folder.Weights, options.Threads, concurrency, gateway.PromptTokens, options.MaxTokens, options.Repeats);
 
         Console.WriteLine($"## Stack overhead at concurrency {concurrency} — {modelDescription}, {Environment.ProcessorCount} cores");
         Console.WriteLine();
-        Console.WriteLine($"Same load on each path: {concurrency} concurrent streams × {options.RequestsPerClient} requests, prompt {gateway.PromptTokens} tokens, "
+        Console.WriteLine($"Same load on each path (best of {options.Repeats} runs): {concurrency} concurrent streams × {options.RequestsPerClient} requests, prompt {gateway.PromptTokens} tokens, "
             + $"{options.MaxTokens} output tokens (greedy, EOS ignored). ms/token = wall time / all generated tokens. "
             + "CPU columns: thread CPU time per generated token, engine threads (incl. libtorch workers) vs all others (Kestrel, Orleans, grains, the load client).");
         Console.WriteLine();
-        var table = new MarkdownTable("Path", "output tok/s", "ms/token", "vs engine", "CPU ms/token engine", "CPU ms/token other");
-        table.Add("model forward only (decode steps)", concurrency / stepSeconds, stepSeconds * 1000 / concurrency, double.NaN, double.NaN, double.NaN);
-        AddRow(table, "engine loop (InferenceEngine)", engine, engineCpu, engine);
-        AddRow(table, "gateway + grains + engine (HTTP SSE)", gateway, gatewayCpu, engine);
+        var table = new MarkdownTable("Path", "output tok/s", "ms/token", "vs engine", "mean batch", "CPU ms/token engine", "CPU ms/token other");
+        table.Add("model forward only (decode steps)", concurrency / stepSeconds, stepSeconds * 1000 / concurrency, double.NaN, (double)concurrency, double.NaN, double.NaN);
+        AddRow(table, "engine loop (InferenceEngine)", engineRun, engine);
+        AddRow(table, "gateway + grains + engine (HTTP SSE)", gatewayRun, engine);
         table.Print(Console.Out);
         double overhead = gateway.MillisecondsPerToken / engine.MillisecondsPerToken - 1;
         Console.WriteLine($"Target: stack overhead ≤ {Target:P0} — {(overhead <= Target ? "met" : "missed")} ({overhead:P0}).");
         Console.WriteLine();
 
         var threads = new MarkdownTable("Thread (gateway run)", "CPU s", "CPU ms/token");
-        foreach (var (name, seconds) in gatewayCpu.OrderByDescending(p => p.Value).Take(8))
+        foreach (var (name, seconds) in gatewayRun.Cpu.OrderByDescending(p => p.Value).Take(8))
             threads.Add(name, seconds, seconds * 1000 / gateway.OutputTokens);
         threads.Print(Console.Out);
     }
 
-    private static void AddRow(MarkdownTable table, string name, LoadResult result, IReadOnlyDictionary<string, double> cpu, LoadResult engine)
+    private static void AddRow(MarkdownTable table, string name, ProfiledRun run, LoadResult engine)
     {
-        double engineCpu = cpu.GetValueOrDefault(EngineThread);
-        double otherCpu = cpu.Values.Sum() - engineCpu;
+        var result = run.Result;
+        double engineCpu = run.Cpu.GetValueOrDefault(EngineThread);
+        double otherCpu = run.Cpu.Values.Sum() - engineCpu;
         table.Add(name, result.OutputTokensPerSecond, result.MillisecondsPerToken,
             $"{100 * (result.MillisecondsPerToken / engine.MillisecondsPerToken - 1):+0;-0;0}%",
-            engineCpu * 1000 / result.OutputTokens, otherCpu * 1000 / result.OutputTokens);
+            run.MeanBatch, engineCpu * 1000 / result.OutputTokens, otherCpu * 1000 / result.OutputTokens);
     }
 
-    private static async Task<(LoadResult, IReadOnlyDictionary<string, double>)> EngineAloneAsync(
+    private static async Task<ProfiledRun> EngineAloneAsync(
         BenchOptions options, InProcessCluster cluster, ModelFolder folder, int promptTokens)
     {
         var served = cluster.Model;
@@ -71,17 +73,26 @@ internal static class OverheadBenchmark
         });
         await engine.Ready.ConfigureAwait(false);
         var prompt = EngineClient.PromptOfLength(folder.Tokenizer, promptTokens);
-        var warmUp = new EngineClient(engine, prompt, WarmUpTokens);
-        await ClosedLoopLoad.RunAsync(options.OverheadConcurrency, 1, WarmUpTokens, warmUp.SendAsync, CancellationToken.None).ConfigureAwait(false);
         var client = new EngineClient(engine, prompt, options.MaxTokens);
-        return await ProfiledAsync(() => ClosedLoopLoad.RunAsync(options.OverheadConcurrency, options.RequestsPerClient, options.MaxTokens, client.SendAsync, CancellationToken.None))
-            .ConfigureAwait(false);
+        await ClosedLoopLoad.WarmUpAsync(options.OverheadConcurrency, options.MaxTokens, client.SendAsync).ConfigureAwait(false);
+        return await ProfiledAsync(options.Repeats, engine,
+            () => ClosedLoopLoad.RunAsync(options.OverheadConcurrency, options.RequestsPerClient, options.MaxTokens, client.SendAsync, CancellationToken.None)).ConfigureAwait(false);
     }
 
-    private static async Task<(LoadResult, IReadOnlyDictionary<string, double>)> ProfiledAsync(Func<Task<LoadResult>> run)
-    {
-        var before = ThreadCpuProfile.Capture();
-        var result = await run().ConfigureAwait(false);
-        return (result, ThreadCpuProfile.Capture().SecondsSince(before));
-    }
+    /// <summary>The fastest of the runs, with the CPU its threads spent and the engine's mean batch during that run.</summary>
+    private static Task<ProfiledRun> ProfiledAsync(int repeats, InferenceEngine engine, Func<Task<LoadResult>> run) =>
+        BestOf.RunAsync(repeats, async () =>
+        {
+            var before = ThreadCpuProfile.Capture();
+            LoadResult result;
+            double batch;
+            await using (var occupancy = BatchOccupancy.Start(engine))
+            {
+                result = await run().ConfigureAwait(false);
+                batch = occupancy.MeanRunning;
+            }
+            return new ProfiledRun(result, ThreadCpuProfile.Capture().SecondsSince(before), batch);
+        }, r => r.Result.OutputTokensPerSecond);
+
+    private sealed record ProfiledRun(LoadResult Result, IReadOnlyDictionary<string, double> Cpu, double MeanBatch);
 }

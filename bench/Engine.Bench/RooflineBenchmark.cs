@@ -26,7 +26,6 @@ internal static class RooflineBenchmark
         double bound = bandwidth.ReadBytesPerSecond / bytesPerToken;
         var matrices = read.Where(s => s.Rows > 1).ToList();
         double chain = TorchThread.Run(options.Threads, () => LinearChain.PassesPerSecond(matrices, passes: 5));
-        double mvChain = TorchThread.Run(options.Threads, () => LinearChain.PassesPerSecond(matrices, passes: 5, matrixVector: true));
         double forward = 1 / ForwardLoop.DecodeStepSeconds(config, folder.Weights, options.Threads, batch: 1, PromptTokens, options.RooflineTokens, options.RooflineRuns);
         double engine = await EngineDecodeAsync(folder, options).ConfigureAwait(false);
 
@@ -44,7 +43,6 @@ internal static class RooflineBenchmark
             table.Add(name, tokensPerSecond, 1000 / tokensPerSecond, tokensPerSecond * bytesPerToken / 1e9, 100 * tokensPerSecond / bound);
         Row("bandwidth bound (sum() read rate)", bound);
         Row("bare linear chain (same matrices)", chain);
-        Row("bare mv chain (same matrices)", mvChain);
         Row("model forward, no engine", forward);
         Row("InferenceEngine, 1 stream", engine);
         table.Print(Console.Out);

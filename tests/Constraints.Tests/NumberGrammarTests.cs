@@ -31,31 +31,39 @@ public sealed class NumberGrammarTests
     }
 
     [Theory]
-    [InlineData(0, false, 1, false)]
-    [InlineData(-2, true, 3, true)]
-    [InlineData(-40, false, 60, false)]
-    [InlineData(5, true, null, false)]
-    [InlineData(null, false, -5, false)]
-    [InlineData(0, true, 0, false)]
-    public void NumberRangesAcceptExactlyTheirMembers(int? lo, bool loExclusive, int? hi, bool hiExclusive)
+    [InlineData("0", false, "1", false)]
+    [InlineData("-2", true, "3", true)]
+    [InlineData("-40", false, "60", false)]
+    [InlineData("5", true, null, false)]
+    [InlineData(null, false, "-5", false)]
+    [InlineData("0", true, "0", false)]
+    [InlineData("0.5", true, "2.25", false)]
+    [InlineData("-1.75", false, "-0.125", true)]
+    [InlineData("0.05", false, "0.5", false)]
+    [InlineData("-0.3", true, "0.3", true)]
+    [InlineData("12.5", false, null, false)]
+    public void NumberRangesAcceptExactlyTheirMembers(string? lo, bool loExclusive, string? hi, bool hiExclusive)
     {
+        decimal? low = lo is null ? null : decimal.Parse(lo, CultureInfo.InvariantCulture);
+        decimal? high = hi is null ? null : decimal.Parse(hi, CultureInfo.InvariantCulture);
         var automaton = Compile(NumberGrammars.Number(
-            lo is { } l ? new NumberGrammars.Bound(l, loExclusive) : null,
-            hi is { } h ? new NumberGrammars.Bound(h, hiExclusive) : null));
+            low is { } l ? new NumberGrammars.Bound(l, loExclusive) : null,
+            high is { } h ? new NumberGrammars.Bound(h, hiExclusive) : null));
         var random = new Random(5);
-        for (var i = 0; i < 20_000; i++)
+        var values = Enumerable.Range(0, 20_000).Select(_ => (decimal)Math.Round((random.NextDouble() - 0.5) * 200, random.Next(0, 4)))
+            .Concat(Enumerable.Range(-600, 1201).Select(i => i / 10m))
+            .Concat(Enumerable.Range(-3000, 6001).Select(i => i / 1000m));
+        foreach (var value in values)
         {
-            var value = Math.Round((random.NextDouble() - 0.5) * 200, random.Next(0, 4));
-            if (random.Next(10) == 0) value = random.Next(-60, 61);
+            var inside = (low is null || (loExclusive ? value > low : value >= low)) && (high is null || (hiExclusive ? value < high : value <= high));
             foreach (var text in Spellings(value))
             {
-                var inside = (lo is null || (loExclusive ? value > lo : value >= lo)) && (hi is null || (hiExclusive ? value < hi : value <= hi));
                 Assert.True(inside == automaton.IsMatch(text), $"{text} in ({lo},{loExclusive})..({hi},{hiExclusive})");
             }
         }
     }
 
-    private static IEnumerable<string> Spellings(double value)
+    private static IEnumerable<string> Spellings(decimal value)
     {
         var plain = value.ToString("0.###", CultureInfo.InvariantCulture);
         if (plain == "-0") plain = "0";

@@ -49,7 +49,7 @@ internal sealed class RandomGeneration(TokenVocabulary vocabulary, int seed)
                 Assert.True(matcher.IsFinished);
                 return new Result([.. bytes], tokens, true);
             }
-            Assert.NotEmpty(_allowed);
+            Assert.True(_allowed.Count > 0, $"dead end (nothing allowed, not accepting) after: {Encoding.UTF8.GetString([.. bytes])}");
             var token = _allowed[_random.Next(_allowed.Count)];
             Assert.True(matcher.TryAdvance(token), $"masked-in token {token} was refused");
             tokens.Add(token);

@@ -22,7 +22,8 @@ public sealed class UnsupportedSchemaTests
     [InlineData("""{"type":"string","format":"hostname"}""", "format", "")]
     [InlineData("""{"type":"string","pattern":"(a)\\1"}""", "pattern", "")]
     [InlineData("""{"type":"string","pattern":"^[a-z]+$","maxLength":5}""", "maxLength", "")]
-    [InlineData("""{"type":"number","minimum":0.5}""", "minimum", "")]
+    [InlineData("""{"type":"string","format":"date","minLength":11}""", "minLength", "")]
+    [InlineData("""{"type":"number","minimum":0.123456789}""", "minimum", "")]
     [InlineData("""{"$ref":"https://example.com/schema.json"}""", "$ref", "")]
     [InlineData("""{"$ref":"#/$defs/missing"}""", "$ref", "")]
     [InlineData("""{"type":"array","items":[{"type":"string"}]}""", "items", "")]
@@ -50,6 +51,8 @@ public sealed class UnsupportedSchemaTests
     [InlineData("""{"type":"string","description":"d","title":"t","default":"x","examples":["y"],"$comment":"c","x-vendor":1}""")]
     [InlineData("""{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:x","type":"boolean","deprecated":false}""")]
     [InlineData("""{"type":"array","uniqueItems":false,"items":{"type":"integer","multipleOf":1}}""")]
+    [InlineData("""{"type":"string","format":"email","maxLength":254}""")]
+    [InlineData("""{"type":"string","pattern":"^[A-Z]{2}[0-9]{1,4}$","minLength":3,"maxLength":6}""")]
     public void AnnotationsAndNoOpKeywordsAreAccepted(string schema) =>
         GrammarCompiler.Compile(Grammar.JsonSchema(JsonNode.Parse(schema)), TestVocabularies.ByteLevelBpe);
 }

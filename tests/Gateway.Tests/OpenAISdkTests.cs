@@ -70,4 +70,68 @@ public sealed class OpenAISdkTests(ClusterFixture cluster)
         Assert.Equal(400, badChoice.Status);
         Assert.Contains("tool_choice", badChoice.Message);
     }
+
+    /// <summary>Options for forced tool calls on the random model: EOS favoured wherever the grammar allows it (see ToolCallingEndToEndTests).</summary>
+    private ChatCompletionOptions ToolOptions(ChatToolChoice choice, long seed, bool? parallel = null)
+    {
+        var options = new ChatCompletionOptions { ToolChoice = choice, Temperature = 1f, MaxOutputTokenCount = 400, AllowParallelToolCalls = parallel };
+#pragma warning disable OPENAI001 // Seed is marked experimental in the SDK
+        options.Seed = seed;
+#pragma warning restore OPENAI001
+        options.Tools.Add(WeatherTool());
+        options.Tools.Add(ChatTool.CreateFunctionTool("get_time", "Current time",
+            BinaryData.FromString("""{"type":"object","properties":{"timezone":{"type":"string","enum":["UTC","CET"]}},"required":["timezone"]}""")));
+        var model = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Cluster.Grains.Hosting.ModelHost>(cluster.Services).Get(ClusterFixture.ModelName);
+        foreach (int eos in model.Folder.Tokenizer.EosTokenIds) options.LogitBiases[eos] = 6;
+        return options;
+    }
+
+    [Fact]
+    public async Task Required_tool_choice_returns_calls_the_sdk_parses()
+    {
+        ChatCompletion completion = await Client().CompleteChatAsync([new UserChatMessage("weather in Paris?")], ToolOptions(ChatToolChoice.CreateRequiredChoice(), 4));
+        Assert.Equal(ChatFinishReason.ToolCalls, completion.FinishReason);
+        Assert.NotEmpty(completion.ToolCalls);
+        foreach (var call in completion.ToolCalls)
+        {
+            Assert.Contains(call.FunctionName, new[] { "get_weather", "get_time" });
+            using var arguments = System.Text.Json.JsonDocument.Parse(call.FunctionArguments);
+            Assert.Equal(System.Text.Json.JsonValueKind.Object, arguments.RootElement.ValueKind);
+        }
+    }
+
+    [Fact]
+    public async Task Named_tool_choice_streams_one_call_to_that_tool()
+    {
+        var options = ToolOptions(ChatToolChoice.CreateFunctionChoice("get_time"), 8);
+        var names = new Dictionary<int, string>();
+        var arguments = new Dictionary<int, StringBuilder>();
+        ChatFinishReason? finish = null;
+        await foreach (var update in Client().CompleteChatStreamingAsync([new UserChatMessage("time?")], options))
+        {
+            finish ??= update.FinishReason;
+            foreach (var call in update.ToolCallUpdates)
+            {
+                if (call.FunctionName is { } name) names[call.Index] = name;
+                if (!arguments.TryGetValue(call.Index, out var sb)) arguments[call.Index] = sb = new StringBuilder();
+                sb.Append(call.FunctionArgumentsUpdate?.ToString());
+            }
+        }
+        Assert.Equal("get_time", Assert.Single(names).Value);
+        using var parsed = System.Text.Json.JsonDocument.Parse(arguments[0].ToString());
+        Assert.Contains(parsed.RootElement.GetProperty("timezone").GetString(), new[] { "UTC", "CET" });
+        Assert.Equal(ChatFinishReason.Stop, finish);
+    }
+
+    [Fact]
+    public async Task Parallel_tool_calls_false_gives_one_call_and_auto_without_strict_tools_is_free()
+    {
+        ChatCompletion one = await Client().CompleteChatAsync([new UserChatMessage("weather?")], ToolOptions(ChatToolChoice.CreateRequiredChoice(), 15, parallel: false));
+        Assert.Single(one.ToolCalls);
+
+        // auto: the model may or may not call; whatever it writes is parsed, never an error.
+        ChatCompletion auto = await Client().CompleteChatAsync([new UserChatMessage("weather?")], ToolOptions(ChatToolChoice.CreateAutoChoice(), 16));
+        Assert.Contains(auto.FinishReason, new[] { ChatFinishReason.Stop, ChatFinishReason.Length, ChatFinishReason.ToolCalls });
+    }
 }
