@@ -54,67 +54,93 @@ internal sealed class Nfa
     public void PruneDeadEnds()
     {
         var count = States.Count;
-        var productive = new bool[count];
-        var reverse = new List<int>?[count];
-        var callersOfRule = new List<int>?[RuleStarts.Count];
-        var callersByReturn = new List<int>?[count];
+        // Predecessors along byte, epsilon and special edges, as compressed rows (this runs on every compile).
+        var offsets = new int[count + 1];
+        foreach (var state in States)
+        {
+            if (state.Bytes is not null) foreach (var e in state.Bytes) offsets[e.Target + 1]++;
+            if (state.Epsilons is not null) foreach (var t in state.Epsilons) offsets[t + 1]++;
+            if (state.Specials is not null) foreach (var e in state.Specials) offsets[e.Target + 1]++;
+        }
+        for (var i = 0; i < count; i++) offsets[i + 1] += offsets[i];
+        var predecessors = new int[offsets[count]];
+        var fill = (int[])offsets.Clone();
         for (var s = 0; s < count; s++)
         {
             var state = States[s];
-            void Link(int target) => (reverse[target] ??= []).Add(s);
-            if (state.Bytes is not null) foreach (var (_, _, t) in state.Bytes) Link(t);
-            if (state.Epsilons is not null) foreach (var t in state.Epsilons) Link(t);
-            if (state.Specials is not null) foreach (var (_, t) in state.Specials) Link(t);
-            if (state.Calls is not null)
+            if (state.Bytes is not null) foreach (var e in state.Bytes) predecessors[fill[e.Target]++] = s;
+            if (state.Epsilons is not null) foreach (var t in state.Epsilons) predecessors[fill[t]++] = s;
+            if (state.Specials is not null) foreach (var e in state.Specials) predecessors[fill[e.Target]++] = s;
+        }
+        // A call completes when both the called rule and the return state can; either may become productive last.
+        Dictionary<int, List<int>>? callWatchers = null;
+        if (HasCalls)
+        {
+            callWatchers = [];
+            for (var s = 0; s < count; s++)
             {
-                foreach (var (rule, ret) in state.Calls)
+                if (States[s].Calls is not { } calls) continue;
+                foreach (var (rule, ret) in calls)
                 {
-                    (callersOfRule[rule] ??= []).Add(s);
-                    (callersByReturn[ret] ??= []).Add(s);
+                    foreach (var watched in new[] { RuleStarts[rule], ret })
+                    {
+                        if (!callWatchers.TryGetValue(watched, out var list)) callWatchers[watched] = list = [];
+                        list.Add(s);
+                    }
                 }
             }
         }
+        var productive = new bool[count];
         var work = new Stack<int>();
-        void Mark(int s)
+        foreach (var final in RuleFinals)
         {
-            if (productive[s]) return;
-            productive[s] = true;
-            work.Push(s);
-        }
-        foreach (var final in RuleFinals) Mark(final);
-        var ruleOf = new Dictionary<int, List<int>>();
-        for (var r = 0; r < RuleStarts.Count; r++)
-        {
-            if (!ruleOf.TryGetValue(RuleStarts[r], out var rules)) ruleOf[RuleStarts[r]] = rules = [];
-            rules.Add(r);
-        }
-        bool CallCompletes(int caller)
-        {
-            foreach (var (rule, ret) in States[caller].Calls!)
-            {
-                if (productive[RuleStarts[rule]] && productive[ret]) return true;
-            }
-            return false;
+            productive[final] = true;
+            work.Push(final);
         }
         while (work.TryPop(out var s))
         {
-            if (reverse[s] is { } predecessors) foreach (var p in predecessors) Mark(p);
-            if (callersByReturn[s] is { } byReturn) foreach (var c in byReturn) if (CallCompletes(c)) Mark(c);
-            if (ruleOf.TryGetValue(s, out var startedRules))
+            for (var k = offsets[s]; k < offsets[s + 1]; k++)
             {
-                foreach (var rule in startedRules)
+                var p = predecessors[k];
+                if (productive[p]) continue;
+                productive[p] = true;
+                work.Push(p);
+            }
+            if (callWatchers is null || !callWatchers.TryGetValue(s, out var callers)) continue;
+            foreach (var caller in callers)
+            {
+                if (productive[caller]) continue;
+                foreach (var (rule, ret) in States[caller].Calls!)
                 {
-                    if (callersOfRule[rule] is { } callers) foreach (var c in callers) if (CallCompletes(c)) Mark(c);
+                    if (!productive[RuleStarts[rule]] || !productive[ret]) continue;
+                    productive[caller] = true;
+                    work.Push(caller);
+                    break;
                 }
             }
         }
+        Func<(byte, byte, int Target), bool> deadByte = e => !productive[e.Target];
+        Func<int, bool> deadEpsilon = t => !productive[t];
+        Func<(int, int Target), bool> deadSpecial = e => !productive[e.Target];
+        Func<(int Rule, int Return), bool> deadCall = c => !productive[RuleStarts[c.Rule]] || !productive[c.Return];
         foreach (var state in States)
         {
-            state.Bytes?.RemoveAll(e => !productive[e.Target]);
-            state.Epsilons?.RemoveAll(t => !productive[t]);
-            state.Specials?.RemoveAll(e => !productive[e.Target]);
-            state.Calls?.RemoveAll(c => !productive[RuleStarts[c.Rule]] || !productive[c.Return]);
+            if (state.Bytes is { } bytes) RemoveWhere(bytes, deadByte);
+            if (state.Epsilons is { } epsilons) RemoveWhere(epsilons, deadEpsilon);
+            if (state.Specials is { } specials) RemoveWhere(specials, deadSpecial);
+            if (state.Calls is { } stateCalls) RemoveWhere(stateCalls, deadCall);
         }
+    }
+
+    /// <summary>Removes matching items in place; allocation-free when nothing matches, which is the common case.</summary>
+    private static void RemoveWhere<T>(List<T> items, Func<T, bool> dead)
+    {
+        var kept = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!dead(items[i])) items[kept++] = items[i];
+        }
+        if (kept < items.Count) items.RemoveRange(kept, items.Count - kept);
     }
 
     /// <summary>Partitions the 256 byte values into classes that every byte edge treats alike.</summary>

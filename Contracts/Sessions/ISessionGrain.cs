@@ -19,9 +19,12 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("stream-chat")]
     IAsyncEnumerable<ChatCompletionChunk> StreamChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs the request to the end and returns one <c>chat.completion</c>.</summary>
+    /// <summary>
+    /// Runs the request to the end and yields one <c>chat.completion</c>. A stream of one item rather than a plain call:
+    /// a long generation outlasts any response timeout, while a pending stream pull is kept alive by heartbeats.
+    /// </summary>
     [Alias("complete-chat")]
-    Task<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>The stored conversation of a stateful session.</summary>
     [Alias("snapshot")]
@@ -35,7 +38,7 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("stream-completion")]
     IAsyncEnumerable<Completion> StreamCompletionAsync(CompletionRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs a (batch of) raw prompt(s) to the end.</summary>
+    /// <summary>Runs a (batch of) raw prompt(s) to the end and yields one <c>text_completion</c> (a stream of one, as above).</summary>
     [Alias("complete")]
-    Task<Completion> CreateCompletionAsync(CompletionRequest request, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<Completion> CreateCompletionAsync(CompletionRequest request, CancellationToken cancellationToken = default);
 }

@@ -37,7 +37,7 @@ public static class ChatCompletionsApi
 
         if (!stream)
         {
-            var completion = await GrainCalls.MapErrors(() => session.CreateChatCompletionAsync(request, ct)).ConfigureAwait(false);
+            var completion = await GrainCalls.Single(session.CreateChatCompletionAsync(request, ct)).ConfigureAwait(false);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
 

@@ -24,6 +24,13 @@ internal static class GrainCalls
         }
     }
 
+    /// <summary>The single result of a one-item grain stream (see <c>ISessionGrain.CreateChatCompletionAsync</c>).</summary>
+    public static Task<T> Single<T>(IAsyncEnumerable<T> stream) => MapErrors(async () =>
+    {
+        await foreach (var item in stream.ConfigureAwait(false)) return item;
+        throw new InvalidOperationException("The grain ended its result stream without a result.");
+    });
+
     public static OpenAIError Describe(Exception e) => e switch
     {
         ArgumentException a => new OpenAIError(StripParamSuffix(a), "invalid_request_error", a.ParamName, null),

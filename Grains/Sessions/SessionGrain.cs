@@ -80,7 +80,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
         return finishReason;
     }
 
-    public async Task<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
         var model = host.Get(request.Model);
@@ -104,7 +104,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
         int completion = choices.Sum(c => c.TokenCount);
         var completed = choices.Select((c, i) => c.Complete(finishes[i])).ToArray();
         await RecordAsync(request, completed[0]);
-        return new ChatCompletion
+        yield return new ChatCompletion
         {
             Id = "chatcmpl-" + Guid.NewGuid().ToString("N"),
             Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
@@ -128,14 +128,14 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
             yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [], Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens) };
     }
 
-    public async Task<Completion> CreateCompletionAsync(CompletionRequest request, CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<Completion> CreateCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = host.Get(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
         var pieces = new List<CompletionChoice>();
         await foreach (var piece in turn.RunAsync(modelGrain, cancellationToken)) pieces.Add(piece);
-        return new Completion
+        yield return new Completion
         {
             Id = "cmpl-" + Guid.NewGuid().ToString("N"),
             Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),

@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+
+namespace Cluster.Constraints.Tests;
+
+public sealed class DeadEndTests
+{
+    private static readonly TokenVocabulary Vocabulary = TestVocabularies.ByteLevelBpe;
+
+    private static int Id(string text) => TestVocabularies.Id(Vocabulary, text);
+
+    [Fact]
+    public void NumberPrefixesThatCannotBeCompletedAreNeverAllowed()
+    {
+        // "3" starts no number in [0, 3): offering it would strand the generation.
+        var schema = JsonNode.Parse("""{"type":"number","minimum":0,"exclusiveMaximum":3}""");
+        var matcher = GrammarCompiler.Compile(Grammar.JsonSchema(schema), Vocabulary).CreateMatcher();
+        Assert.False(matcher.IsAllowed(Id("3")));
+        Assert.True(matcher.IsAllowed(Id("2")));
+    }
+
+    [Fact]
+    public void BranchesEndingInNothingArePruned()
+    {
+        var grammar = Grammar.Sequence(Grammar.Literal("a"), Grammar.Alternatives(Grammar.Literal("b"), Grammar.Sequence(Grammar.Literal("c"), Grammar.Nothing)));
+        var matcher = GrammarCompiler.Compile(grammar, Vocabulary).CreateMatcher();
+        Assert.True(matcher.TryAdvance(Id("a")));
+        Assert.False(matcher.IsAllowed(Id("c")));
+        Assert.True(matcher.IsAllowed(Id("b")));
+    }
+}
