@@ -51,7 +51,8 @@ internal sealed class Nfa
     /// Removes every edge into a state from which the rule can no longer be completed (e.g. the "3" of a number that must stay
     /// below 3), so generation never walks into a dead end: whatever a mask allows can always be finished.
     /// </summary>
-    public void PruneDeadEnds()
+    /// <returns>Whether the grammar (rule 0) can produce any output at all.</returns>
+    public bool PruneDeadEnds()
     {
         var count = States.Count;
         // Predecessors along byte, epsilon and special edges, as compressed rows (this runs on every compile).
@@ -130,6 +131,7 @@ internal sealed class Nfa
             if (state.Specials is { } specials) RemoveWhere(specials, deadSpecial);
             if (state.Calls is { } stateCalls) RemoveWhere(stateCalls, deadCall);
         }
+        return productive[RuleStarts[0]];
     }
 
     /// <summary>Removes matching items in place; allocation-free when nothing matches, which is the common case.</summary>

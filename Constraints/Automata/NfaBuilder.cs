@@ -25,7 +25,10 @@ internal sealed class NfaBuilder
         var builder = new NfaBuilder(vocabulary);
         builder.BuildRule(grammar, 0);
         while (builder._pending.TryDequeue(out var next)) builder.BuildRule(next.Rule.Body, next.Id);
-        builder._nfa.PruneDeadEnds();
+        if (!builder._nfa.PruneDeadEnds())
+        {
+            throw new ArgumentException("The grammar matches no output at all (e.g. a false schema, an empty choice, or a $ref cycle that never produces text).", nameof(grammar));
+        }
         return builder._nfa;
     }
 
@@ -146,13 +149,14 @@ internal sealed class NfaBuilder
     {
         // Sequences share their tails (e.g. "one continuation byte, then next"), which keeps a character class at a handful
         // of states instead of one chain per sequence; counted strings build it hundreds of times.
-        var tails = new Dictionary<(byte Lo, byte Hi, int Target), int>();
+        Dictionary<(byte Lo, byte Hi, int Target), int>? tails = null;
         var entry = _nfa.AddState();
         foreach (var sequence in sequences)
         {
             var current = next;
             for (var i = sequence.Ranges.Length - 1; i >= 1; i--)
             {
+                tails ??= [];
                 var key = (sequence.Ranges[i].Lo, sequence.Ranges[i].Hi, current);
                 if (!tails.TryGetValue(key, out var state))
                 {

@@ -36,7 +36,7 @@ public abstract class Grammar
     /// <summary>The special token with this text (e.g. <c>&lt;tool_call&gt;</c>); compiling fails if the vocabulary has no such special token.</summary>
     public static Grammar Special(string text) => new SpecialTokenNode(text, -1);
 
-    /// <summary>The token with this id, matched only as that token.</summary>
+    /// <summary>The token with this id, matched only as that token; compiling fails unless it is a special or EOS token of the vocabulary.</summary>
     public static Grammar Special(int tokenId) => new SpecialTokenNode(null, tokenId);
 
     /// <summary>

@@ -21,7 +21,7 @@ public static class GrammarCompiler
     /// </summary>
     /// <exception cref="UnsupportedSchemaException">A JSON schema uses a keyword that cannot be enforced.</exception>
     /// <exception cref="UnsupportedRegexException">A regex uses a feature outside regular languages.</exception>
-    /// <exception cref="ArgumentException">A named special token is not in the vocabulary.</exception>
+    /// <exception cref="ArgumentException">A named special token is not in the vocabulary, or the grammar matches no output at all.</exception>
     public static CompiledGrammar Compile(Grammar grammar, TokenVocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(grammar);

@@ -23,8 +23,6 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
 
     private readonly PlainRunAnalyzer _plainRuns = new(grammar);
 
-    internal PlainRunAnalyzer PlainRuns => _plainRuns;
-
     /// <summary>The context-free mask of one DFA state (see <see cref="StateMask"/>).</summary>
     public StateMask ComputeStateMask(int state)
     {

@@ -19,9 +19,6 @@ public sealed class TokenMatcher
         Reset();
     }
 
-    /// <summary>The current parse positions (for diagnostics and tests).</summary>
-    internal IReadOnlyList<ParseConfig> Configurations => _configs;
-
     /// <summary>The grammar being matched.</summary>
     public CompiledGrammar Grammar => _grammar;
 

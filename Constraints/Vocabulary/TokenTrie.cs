@@ -101,43 +101,53 @@ internal sealed class TokenTrie
     public TokenTrie Filter(Func<int, bool> keep)
     {
         var count = NodeCount;
-        // keptBefore[i]: nodes before i owning a kept token; a node stays when its subtree owns one.
-        var keptBefore = new int[count + 1];
-        for (var i = 0; i < count; i++)
+        // The two index arrays are large and short-lived: rent them rather than churn the large-object heap.
+        var keptBefore = System.Buffers.ArrayPool<int>.Shared.Rent(count + 1);
+        var newIndex = System.Buffers.ArrayPool<int>.Shared.Rent(count + 1);
+        try
         {
-            var owns = false;
-            for (var k = TokenStart[i]; k < TokenStart[i + 1] && !owns; k++) owns = keep(TokenIds[k]);
-            keptBefore[i + 1] = keptBefore[i] + (owns ? 1 : 0);
-        }
-        var newIndex = new int[count + 1];
-        var kept = 0;
-        for (var i = 0; i < count; i++)
-        {
-            newIndex[i] = kept;
-            if (i == 0 || keptBefore[SubtreeEnd[i]] - keptBefore[i] > 0) kept++;
-        }
-        newIndex[count] = kept;
-        var bytes = new byte[kept];
-        var depths = new int[kept];
-        var subtreeEnd = new int[kept];
-        var tokenStart = new int[kept + 1];
-        var tokenIds = new List<int>();
-        var maxDepth = 0;
-        for (var i = 0; i < count; i++)
-        {
-            if (i != 0 && keptBefore[SubtreeEnd[i]] - keptBefore[i] == 0) continue;
-            var j = newIndex[i];
-            bytes[j] = Bytes[i];
-            depths[j] = Depths[i];
-            subtreeEnd[j] = newIndex[SubtreeEnd[i]];
-            tokenStart[j] = tokenIds.Count;
-            for (var k = TokenStart[i]; k < TokenStart[i + 1]; k++)
+            // keptBefore[i]: nodes before i owning a kept token; a node stays when its subtree owns one.
+            keptBefore[0] = 0;
+            for (var i = 0; i < count; i++)
             {
-                if (keep(TokenIds[k])) tokenIds.Add(TokenIds[k]);
+                var owns = false;
+                for (var k = TokenStart[i]; k < TokenStart[i + 1] && !owns; k++) owns = keep(TokenIds[k]);
+                keptBefore[i + 1] = keptBefore[i] + (owns ? 1 : 0);
             }
-            maxDepth = Math.Max(maxDepth, Depths[i]);
+            var kept = 0;
+            for (var i = 0; i < count; i++)
+            {
+                newIndex[i] = kept;
+                if (i == 0 || keptBefore[SubtreeEnd[i]] - keptBefore[i] > 0) kept++;
+            }
+            newIndex[count] = kept;
+            var bytes = new byte[kept];
+            var depths = new int[kept];
+            var subtreeEnd = new int[kept];
+            var tokenStart = new int[kept + 1];
+            var tokenIds = new List<int>();
+            var maxDepth = 0;
+            for (var i = 0; i < count; i++)
+            {
+                if (i != 0 && keptBefore[SubtreeEnd[i]] - keptBefore[i] == 0) continue;
+                var j = newIndex[i];
+                bytes[j] = Bytes[i];
+                depths[j] = Depths[i];
+                subtreeEnd[j] = newIndex[SubtreeEnd[i]];
+                tokenStart[j] = tokenIds.Count;
+                for (var k = TokenStart[i]; k < TokenStart[i + 1]; k++)
+                {
+                    if (keep(TokenIds[k])) tokenIds.Add(TokenIds[k]);
+                }
+                maxDepth = Math.Max(maxDepth, Depths[i]);
+            }
+            tokenStart[kept] = tokenIds.Count;
+            return new TokenTrie(bytes, depths, subtreeEnd, tokenStart, [.. tokenIds], maxDepth);
         }
-        tokenStart[kept] = tokenIds.Count;
-        return new TokenTrie(bytes, depths, subtreeEnd, tokenStart, [.. tokenIds], maxDepth);
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(keptBefore);
+            System.Buffers.ArrayPool<int>.Shared.Return(newIndex);
+        }
     }
 }

@@ -20,15 +20,18 @@ public sealed record TokenGenerationRequest
     [Id(5)] public GenerationConstraint? Constraint { get; init; }
 }
 
-/// <summary>Sampling fields of an OpenAI/vLLM request. Temperature 0 is greedy.</summary>
+/// <summary>
+/// Sampling fields of an OpenAI/vLLM request. Temperature 0 is greedy. Null temperature, top_p, top_k and
+/// repetition_penalty take the model's <c>generation_config.json</c> defaults (then 1, 1, off, 1).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cluster.sampling-options")]
 public sealed record SamplingOptions
 {
-    [Id(0)] public float Temperature { get; init; } = 1f;
+    [Id(0)] public float? Temperature { get; init; }
 
-    [Id(1)] public float TopP { get; init; } = 1f;
+    [Id(1)] public float? TopP { get; init; }
 
-    [Id(2)] public int TopK { get; init; }
+    [Id(2)] public int? TopK { get; init; }
 
     [Id(3)] public float MinP { get; init; }
 
@@ -38,7 +41,7 @@ public sealed record SamplingOptions
 
     [Id(6)] public float FrequencyPenalty { get; init; }
 
-    [Id(7)] public float RepetitionPenalty { get; init; } = 1f;
+    [Id(7)] public float? RepetitionPenalty { get; init; }
 
     /// <summary>OpenAI's <c>logit_bias</c>: token id → bias added to its logit.</summary>
     [Id(8)] public Dictionary<int, float>? LogitBias { get; init; }

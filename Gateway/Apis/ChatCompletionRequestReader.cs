@@ -18,14 +18,14 @@ public static class ChatCompletionRequestReader
     /// <summary>The sampling fields shared by both completion endpoints.</summary>
     internal static SamplingOptions ReadSampling(JsonElement body) => new()
     {
-        Temperature = OptionalFloat(body, "temperature", 0, 2) ?? 1f,
-        TopP = OptionalFloat(body, "top_p", 0, 1, exclusiveMinimum: true) ?? 1f,
-        TopK = OptionalInt(body, "top_k", -1, int.MaxValue) ?? 0,
+        Temperature = OptionalFloat(body, "temperature", 0, 2),
+        TopP = OptionalFloat(body, "top_p", 0, 1, exclusiveMinimum: true),
+        TopK = OptionalInt(body, "top_k", -1, int.MaxValue),
         MinP = OptionalFloat(body, "min_p", 0, 1) ?? 0f,
         Seed = OptionalLong(body, "seed") is long seed ? unchecked((ulong)seed) : null,
         PresencePenalty = OptionalFloat(body, "presence_penalty", -2, 2) ?? 0f,
         FrequencyPenalty = OptionalFloat(body, "frequency_penalty", -2, 2) ?? 0f,
-        RepetitionPenalty = OptionalFloat(body, "repetition_penalty", 0, 2, exclusiveMinimum: true) ?? 1f,
+        RepetitionPenalty = OptionalFloat(body, "repetition_penalty", 0, 2, exclusiveMinimum: true),
         LogitBias = ReadLogitBias(body),
     };
 

@@ -19,7 +19,7 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
     public async IAsyncEnumerable<GeneratedTokenEvent> GenerateAsync(TokenGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = Model;
-        var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling), request.MaxTokens)
+        var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling, model.Folder.GenerationConfig), request.MaxTokens)
         {
             StopTokenIds = request.StopTokenIds.ToHashSet(),
             MinTokens = request.MinTokens,
@@ -39,16 +39,17 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
         return Task.FromResult(new ModelGrainStatus(model.Name, model.Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize, s.CacheBytes, s.Preemptions));
     }
 
-    private static SamplingParameters ToEngine(SamplingOptions o) => new()
+    /// <summary>The request's sampling fields, with the model's generation_config.json filling the ones it left out.</summary>
+    private static SamplingParameters ToEngine(SamplingOptions o, Engine.ModelFiles.GenerationConfig defaults) => new()
     {
-        Temperature = o.Temperature,
-        TopP = o.TopP,
-        TopK = o.TopK,
+        Temperature = o.Temperature ?? (float?)defaults.Temperature ?? 1f,
+        TopP = o.TopP ?? (float?)defaults.TopP ?? 1f,
+        TopK = o.TopK ?? defaults.TopK ?? 0,
+        RepetitionPenalty = o.RepetitionPenalty ?? (float?)defaults.RepetitionPenalty ?? 1f,
         MinP = o.MinP,
         Seed = o.Seed,
         PresencePenalty = o.PresencePenalty,
         FrequencyPenalty = o.FrequencyPenalty,
-        RepetitionPenalty = o.RepetitionPenalty,
         LogitBias = o.LogitBias,
         Logprobs = o.Logprobs,
     };

@@ -27,4 +27,12 @@ public sealed class DeadEndTests
         Assert.False(matcher.IsAllowed(Id("c")));
         Assert.True(matcher.IsAllowed(Id("b")));
     }
+
+    [Theory]
+    [InlineData("false")]
+    [InlineData("""{"enum":[]}""")]
+    [InlineData("""{"$defs":{"loop":{"$ref":"#/$defs/loop"}},"$ref":"#/$defs/loop"}""")]
+    [InlineData("""{"type":"object","properties":{"a":false},"required":["a"]}""")]
+    public void GrammarsThatMatchNothingAreRejectedAtCompileTime(string schema) =>
+        Assert.Throws<ArgumentException>(() => GrammarCompiler.Compile(Grammar.JsonSchema(JsonNode.Parse(schema)), Vocabulary));
 }

@@ -131,6 +131,20 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
     [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"max_tokens":"ten"}""", 400, "max_tokens")]
     [InlineData("""{"model":"nope","messages":[{"role":"user","content":"x"}]}""", 404, "model")]
     [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}""", 400, null)]
+    [InlineData("""{"model":"tiny-test","messages":"hi"}""", 400, "messages")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"stream":"yes"}""", 400, "stream")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"top_p":0}""", 400, "top_p")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"n":0}""", 400, "n")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"logit_bias":{"5":-200}}""", 400, "logit_bias")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"tool_choice":"required"}""", 400, "tool_choice")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}}""", 400, "tool_choice.function.name")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"objekt"}}}]}""", 400, "tools[0].function.parameters.type")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}},{"type":"function","function":{"name":"f"}}]}""", 400, "tools[1].function.name")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"},{"role":"tool","tool_call_id":"nope","content":"r"}]}""", 400, "messages[1].tool_call_id")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{not json"}}]}]}""", 400, "messages[0].tool_calls[0].function.arguments")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}""", 400, "messages[0].content[0].type")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"response_format":{"type":"xml"}}""", 400, "response_format.type")]
+    [InlineData("""{"model":"tiny-test","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_object"},"structured_outputs":{"regex":"a+"}}""", 400, "structured_outputs.regex")]
     public async Task Bad_requests_get_openai_errors_naming_the_field(string body, int status, string? param)
     {
         using var response = await cluster.Http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -161,5 +175,34 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (engine.Statistics.UsedCacheBlocks > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(0, engine.Statistics.UsedCacheBlocks);
+    }
+
+    [Fact]
+    public async Task Sampling_fields_a_request_leaves_out_come_from_generation_config()
+    {
+        // The fixture's generation_config.json says temperature 0: without one in the request, seeds change nothing.
+        async Task<string> Complete(object body)
+        {
+            using var response = await cluster.Http.PostAsync("/v1/chat/completions", Body(body));
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["choices"]![0]!["message"]!["content"]!.GetValue<string>();
+        }
+        var messages = new[] { new { role = "user", content = "tell me something" } };
+        string a = await Complete(new { model = ClusterFixture.ModelName, messages, max_tokens = 12, seed = 1, ignore_eos = true });
+        string b = await Complete(new { model = ClusterFixture.ModelName, messages, max_tokens = 12, seed = 2, ignore_eos = true });
+        Assert.Equal(a, b);
+        // An explicit temperature overrides it.
+        string c = await Complete(new { model = ClusterFixture.ModelName, messages, max_tokens = 12, seed = 1, temperature = 1.5, ignore_eos = true });
+        string d = await Complete(new { model = ClusterFixture.ModelName, messages, max_tokens = 12, seed = 2, temperature = 1.5, ignore_eos = true });
+        Assert.NotEqual(c, d);
+    }
+
+    [Fact]
+    public async Task Oversized_bodies_get_413_in_the_openai_shape()
+    {
+        string big = new('x', (int)ClusterFixture.MaxRequestBodyBytes + 1024);
+        using var response = await cluster.Http.PostAsync("/v1/chat/completions",
+            new StringContent($$"""{"model":"tiny-test","messages":[{"role":"user","content":"{{big}}"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(413, (int)response.StatusCode);
+        Assert.Equal("request_too_large", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
     }
 }

@@ -17,6 +17,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string ModelName = "tiny-test";
 
+    public const long MaxRequestBodyBytes = 1 << 20;
+
+
     private readonly string _modelDirectory = Path.Combine(Path.GetTempPath(), "cluster-tests-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
 
@@ -29,13 +32,18 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         TinyModelBuilder.Write(new TinyModelOptions { OutputDirectory = _modelDirectory, Architecture = TinyModelArchitecture.Qwen2, Seed = 7 });
+        // Sampling defaults come from generation_config.json: this model's say greedy unless a request asks otherwise.
+        string generationConfig = Path.Combine(_modelDirectory, "generation_config.json");
+        var defaults = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(generationConfig))!;
+        defaults["temperature"] = 0.0;
+        File.WriteAllText(generationConfig, defaults.ToJsonString());
         var silo = new ClusterSiloOptions
         {
             Models = [new ServedModelOptions { ModelPath = _modelDirectory, ServedModelName = ModelName, MaxSequences = 8, MaxModelLength = 1024, ToolCallParser = "auto" }],
             SiloPort = 0,
             GatewayPort = 0,
         };
-        _app = ClusterServer.Build(new GatewayOptions { Port = 0, StreamInactivityTimeout = TimeSpan.FromSeconds(20) }, silo);
+        _app = ClusterServer.Build(new GatewayOptions { Port = 0, StreamInactivityTimeout = TimeSpan.FromSeconds(20), MaxRequestBodyBytes = MaxRequestBodyBytes }, silo);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
