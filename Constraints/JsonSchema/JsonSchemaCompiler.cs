@@ -453,16 +453,15 @@ internal sealed class JsonSchemaCompiler
         if (ReadNumber(schema, "exclusiveMinimum", pointer) is { } xmin && (lo is null || xmin >= lo.Value.Value)) lo = new(xmin, true);
         if (ReadNumber(schema, "maximum", pointer) is { } max) hi = new(max, false);
         if (ReadNumber(schema, "exclusiveMaximum", pointer) is { } xmax && (hi is null || xmax <= hi.Value.Value)) hi = new(xmax, true);
-        foreach (var (bound, keyword) in new[] { (lo, "minimum"), (hi, "maximum") })
-        {
-            // Fractions are generated with at most MaxFractionDigits digits; a bound needs no more than that.
-            if (bound is { } b && DecimalDigits(b.Value) > NumberGrammars.MaxFractionDigits)
-            {
-                throw new UnsupportedSchemaException(keyword, pointer, $"bounds with more than {NumberGrammars.MaxFractionDigits} decimals");
-            }
-        }
+        // Fractions are generated with at most MaxFractionDigits digits; a bound needs no more than that (non-strict: dropped).
+        if (lo is { } l && DecimalDigits(l.Value) > NumberGrammars.MaxFractionDigits) lo = TooPrecise("minimum", pointer);
+        if (hi is { } h && DecimalDigits(h.Value) > NumberGrammars.MaxFractionDigits) hi = TooPrecise("maximum", pointer);
         return lo is null && hi is null ? NumberGrammars.AnyNumber() : NumberGrammars.Number(lo, hi);
     }
+
+    private NumberGrammars.Bound? TooPrecise(string keyword, string pointer) => _options.Strict
+        ? throw new UnsupportedSchemaException(keyword, pointer, $"bounds with more than {NumberGrammars.MaxFractionDigits} decimals")
+        : null;
 
     private static int DecimalDigits(decimal value)
     {

@@ -11,7 +11,7 @@ namespace Cluster.Engine.Bench;
 internal static class OverheadBenchmark
 {
     private const double Target = 0.10;
-    private const string EngineThread = "inference-engin";
+    private static readonly string EngineThread = ThreadCpuProfile.KernelThreadName("inference-engine");
 
     public static async Task RunAsync(BenchOptions options, InProcessCluster cluster, string modelDescription)
     {

@@ -17,6 +17,9 @@ internal sealed class ThreadCpuProfile
         _threads = threads;
     }
 
+    /// <summary>A thread name as the kernel stores it (and this profile reports it): its first 15 characters.</summary>
+    public static string KernelThreadName(string name) => name.Length <= 15 ? name : name[..15];
+
     public static ThreadCpuProfile Capture()
     {
         var threads = new Dictionary<int, (string, long)>();

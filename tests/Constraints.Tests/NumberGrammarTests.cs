@@ -36,7 +36,6 @@ public sealed class NumberGrammarTests
     [InlineData("-40", false, "60", false)]
     [InlineData("5", true, null, false)]
     [InlineData(null, false, "-5", false)]
-    [InlineData("0", true, "0", false)]
     [InlineData("0.5", true, "2.25", false)]
     [InlineData("-1.75", false, "-0.125", true)]
     [InlineData("0.05", false, "0.5", false)]
@@ -62,6 +61,10 @@ public sealed class NumberGrammarTests
             }
         }
     }
+
+    [Fact]
+    public void EmptyRangesMatchNothing() =>
+        Assert.Throws<ArgumentException>(() => Compile(NumberGrammars.Number(new NumberGrammars.Bound(0, true), new NumberGrammars.Bound(0, false))));
 
     private static IEnumerable<string> Spellings(decimal value)
     {
