@@ -14,7 +14,7 @@ public sealed class TokenVocabulary
     private readonly bool[] _isSpecial;
 
     /// <param name="tokenBytes">Bytes each token id decodes to (byte-level BPE already mapped back to bytes; SentencePiece
-    /// <c>▁</c> as a space and <c>&lt;0xNN&gt;</c> as that byte; see <see cref="TokenBytes"/>). A token may be a partial UTF-8 character.</param>
+    /// <c>▁</c> as a space and <c>&lt;0xNN&gt;</c> as that byte; a tokenizer provides them). A token may be a partial UTF-8 character.</param>
     /// <param name="specialTokens">Special tokens by text (e.g. <c>&lt;tool_call&gt;</c> → id). They never match text.</param>
     /// <param name="eosTokenIds">Ids that end generation; allowed exactly when the grammar accepts.</param>
     public TokenVocabulary(IReadOnlyList<byte[]> tokenBytes, IReadOnlyDictionary<string, int> specialTokens, IEnumerable<int> eosTokenIds)

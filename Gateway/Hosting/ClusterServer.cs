@@ -40,6 +40,7 @@ public static class ClusterServer
         app.MapChatCompletionsApi();
         app.MapCompletionsApi();
         app.MapSessionsApi();
+        app.MapMetricsApi();
         app.MapModelsApi();
         return app;
     }

@@ -28,6 +28,11 @@ public static class ConstraintGrammar
         {
             throw new ArgumentException(e.Message, constraint.Source, e);
         }
+        catch (ArgumentException e) when (e.ParamName != constraint.Source)
+        {
+            // A grammar no output can satisfy (a false schema, an empty choice, an empty numeric range) or an unknown special token.
+            throw new ArgumentException(e.Message, constraint.Source, e);
+        }
     }
 
     private static Grammar Build(ServedModel model, GenerationConstraint c)

@@ -36,4 +36,8 @@ internal sealed record MemoryBandwidth(long TensorBytes, double ReadBytesPerSeco
         }
         return new MemoryBandwidth(bytes, bytes / bestRead, 2.0 * bytes / bestCopy);
     }
+
+    /// <summary>The better figures of two measurements (taken at different times, so one burst of load skews neither).</summary>
+    public MemoryBandwidth Max(MemoryBandwidth other) =>
+        new(TensorBytes, Math.Max(ReadBytesPerSecond, other.ReadBytesPerSecond), Math.Max(CopyBytesPerSecond, other.CopyBytesPerSecond));
 }

@@ -39,7 +39,7 @@ internal static class OverheadBenchmark
         AddRow(table, "gateway + grains + engine (HTTP SSE)", gatewayRun, engine);
         table.Print(Console.Out);
         double overhead = gateway.MillisecondsPerToken / engine.MillisecondsPerToken - 1;
-        Console.WriteLine($"Target: stack overhead ≤ {Target:P0} — {(overhead <= Target ? "met" : "missed")} ({overhead:P0}).");
+        Console.WriteLine($"Target: stack overhead ≤ {Target:P0} — {(overhead <= Target ? "met" : "missed")} ({overhead:P1}).");
         Console.WriteLine();
 
         var threads = new MarkdownTable("Thread (gateway run)", "CPU s", "CPU ms/token");

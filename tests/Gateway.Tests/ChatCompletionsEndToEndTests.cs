@@ -170,11 +170,22 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
         var engine = host.Get(ClusterFixture.ModelName).Engine;
         Assert.Equal(1, engine.Statistics.Running);
 
+        Assert.True(MetricValue(await cluster.Http.GetStringAsync("/metrics"), "cluster_kv_cache_usage_perc") > 0);
+
         reader.Dispose();
         response.Dispose();
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (engine.Statistics.UsedCacheBlocks > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(0, engine.Statistics.UsedCacheBlocks);
+        // The reported usage drops with it.
+        Assert.Equal(0, MetricValue(await cluster.Http.GetStringAsync("/metrics"), "cluster_kv_cache_usage_perc"));
+        Assert.Equal(0, MetricValue(await cluster.Http.GetStringAsync("/metrics"), "cluster_num_requests_running"));
+    }
+
+    private static double MetricValue(string metrics, string name)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 using System.Text;
 
-namespace Cluster.Constraints;
+namespace Cluster.Constraints.Tests;
 
 /// <summary>
-/// Turns tokenizer vocabulary entries into the raw bytes a <see cref="TokenVocabulary"/> needs, for the two common encodings.
+/// Turns vocabulary entries written as strings into the raw bytes a <see cref="TokenVocabulary"/> needs, for the test
+/// vocabularies. Serving takes each id's bytes from the model's tokenizer (<c>HfTokenizer.TokenBytes</c>) instead.
 /// </summary>
-public static class TokenBytes
+internal static class TokenBytes
 {
     private static readonly Dictionary<char, byte> ByteLevelDecoding = BuildByteLevelDecoding();
 
