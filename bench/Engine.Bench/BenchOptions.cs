@@ -44,7 +44,7 @@ internal sealed record BenchOptions
     public int RequestsPerClient { get; init; } = 2;
 
     /// <summary>Times each load level (and each overhead path) runs; the fastest run is reported.</summary>
-    public int Repeats { get; init; } = 2;
+    public int Repeats { get; init; } = 3;
 
     /// <summary>Concurrency of the stack-overhead comparison.</summary>
     public int OverheadConcurrency { get; init; } = 64;

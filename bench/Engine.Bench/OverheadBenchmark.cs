@@ -16,20 +16,38 @@ internal static class OverheadBenchmark
     public static async Task RunAsync(BenchOptions options, InProcessCluster cluster, string modelDescription)
     {
         int concurrency = options.OverheadConcurrency;
+        using var folder = ModelFolder.Load(cluster.Model.ModelPath);
         using var http = new ChatCompletionsClient(cluster.Address, InProcessCluster.ModelName, ConcurrencyBenchmark.UserMessage, options.MaxTokens);
         await ClosedLoopLoad.WarmUpAsync(concurrency, options.MaxTokens, http.SendAsync).ConfigureAwait(false);
-        var gatewayRun = await ProfiledAsync(options.Repeats, cluster.Engine,
-            () => ClosedLoopLoad.RunAsync(concurrency, options.RequestsPerClient, options.MaxTokens, http.SendAsync, CancellationToken.None)).ConfigureAwait(false);
+        // The usage chunk tells how long the rendered chat prompt is; the engine alone gets a prompt of that length.
+        var probe = new RequestTiming(options.MaxTokens + 1);
+        await http.SendAsync(probe, CancellationToken.None).ConfigureAwait(false);
 
-        using var folder = ModelFolder.Load(cluster.Model.ModelPath);
-        var gateway = gatewayRun.Result;
-        var engineRun = await EngineAloneAsync(options, cluster, folder, gateway.PromptTokens).ConfigureAwait(false);
-        var engine = engineRun.Result;
+        // The options ModelHost gives the served engine, so only the stack above differs. Both engines stay loaded and
+        // the runs alternate; the idle one sleeps on its queue.
+        var served = cluster.Model;
+        await using var alone = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions
+        {
+            MaxSequences = served.MaxSequences,
+            MaxSequenceLength = served.MaxModelLength,
+            MaxTokensPerStep = served.MaxTokensPerStep,
+            Threads = served.Threads,
+            KvCacheTokens = served.KvCacheTokens,
+        });
+        await alone.Ready.ConfigureAwait(false);
+        var direct = new EngineClient(alone, EngineClient.PromptOfLength(folder.Tokenizer, probe.PromptTokens), options.MaxTokens);
+        await ClosedLoopLoad.WarmUpAsync(concurrency, options.MaxTokens, direct.SendAsync).ConfigureAwait(false);
+
+        var (engineRun, gatewayRun) = await BestOf.InterleavedAsync(options.Repeats,
+            () => ProfiledAsync(alone, () => ClosedLoopLoad.RunAsync(concurrency, options.RequestsPerClient, options.MaxTokens, direct.SendAsync, CancellationToken.None)),
+            () => ProfiledAsync(cluster.Engine, () => ClosedLoopLoad.RunAsync(concurrency, options.RequestsPerClient, options.MaxTokens, http.SendAsync, CancellationToken.None)),
+            r => r.Result.OutputTokensPerSecond).ConfigureAwait(false);
+        var (engine, gateway) = (engineRun.Result, gatewayRun.Result);
         double stepSeconds = ForwardLoop.DecodeStepSeconds(folder.Config, folder.Weights, options.Threads, concurrency, gateway.PromptTokens, options.MaxTokens, options.Repeats);
 
         Console.WriteLine($"## Stack overhead at concurrency {concurrency} — {modelDescription}, {Environment.ProcessorCount} cores");
         Console.WriteLine();
-        Console.WriteLine($"Same load on each path (best of {options.Repeats} runs): {concurrency} concurrent streams × {options.RequestsPerClient} requests, prompt {gateway.PromptTokens} tokens, "
+        Console.WriteLine($"Same load on each path (best of {options.Repeats} alternating runs): {concurrency} concurrent streams × {options.RequestsPerClient} requests, prompt {gateway.PromptTokens} tokens, "
             + $"{options.MaxTokens} output tokens (greedy, EOS ignored). ms/token = wall time / all generated tokens. "
             + "CPU columns: thread CPU time per generated token, engine threads (incl. libtorch workers) vs all others (Kestrel, Orleans, grains, the load client).");
         Console.WriteLine();
@@ -58,41 +76,19 @@ internal static class OverheadBenchmark
             run.MeanBatch, engineCpu * 1000 / result.OutputTokens, otherCpu * 1000 / result.OutputTokens);
     }
 
-    private static async Task<ProfiledRun> EngineAloneAsync(
-        BenchOptions options, InProcessCluster cluster, ModelFolder folder, int promptTokens)
+    /// <summary>One run, with the CPU the process's threads spent and the engine's mean batch during it.</summary>
+    private static async Task<ProfiledRun> ProfiledAsync(InferenceEngine engine, Func<Task<LoadResult>> run)
     {
-        var served = cluster.Model;
-        // The options ModelHost gives the served engine, so only the stack above differs.
-        await using var engine = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions
+        var before = ThreadCpuProfile.Capture();
+        LoadResult result;
+        double batch;
+        await using (var occupancy = BatchOccupancy.Start(engine))
         {
-            MaxSequences = served.MaxSequences,
-            MaxSequenceLength = served.MaxModelLength,
-            MaxTokensPerStep = served.MaxTokensPerStep,
-            Threads = served.Threads,
-            KvCacheTokens = served.KvCacheTokens,
-        });
-        await engine.Ready.ConfigureAwait(false);
-        var prompt = EngineClient.PromptOfLength(folder.Tokenizer, promptTokens);
-        var client = new EngineClient(engine, prompt, options.MaxTokens);
-        await ClosedLoopLoad.WarmUpAsync(options.OverheadConcurrency, options.MaxTokens, client.SendAsync).ConfigureAwait(false);
-        return await ProfiledAsync(options.Repeats, engine,
-            () => ClosedLoopLoad.RunAsync(options.OverheadConcurrency, options.RequestsPerClient, options.MaxTokens, client.SendAsync, CancellationToken.None)).ConfigureAwait(false);
+            result = await run().ConfigureAwait(false);
+            batch = occupancy.MeanRunning;
+        }
+        return new ProfiledRun(result, ThreadCpuProfile.Capture().SecondsSince(before), batch);
     }
-
-    /// <summary>The fastest of the runs, with the CPU its threads spent and the engine's mean batch during that run.</summary>
-    private static Task<ProfiledRun> ProfiledAsync(int repeats, InferenceEngine engine, Func<Task<LoadResult>> run) =>
-        BestOf.RunAsync(repeats, async () =>
-        {
-            var before = ThreadCpuProfile.Capture();
-            LoadResult result;
-            double batch;
-            await using (var occupancy = BatchOccupancy.Start(engine))
-            {
-                result = await run().ConfigureAwait(false);
-                batch = occupancy.MeanRunning;
-            }
-            return new ProfiledRun(result, ThreadCpuProfile.Capture().SecondsSince(before), batch);
-        }, r => r.Result.OutputTokensPerSecond);
 
     private sealed record ProfiledRun(LoadResult Result, IReadOnlyDictionary<string, double> Cpu, double MeanBatch);
 }
