@@ -21,7 +21,8 @@ public sealed class CausalLanguageModel : nn.Module
 #pragma warning restore IDE1006
     private readonly RotaryEmbedding _rope;
 
-    public CausalLanguageModel(ModelConfig config, int maxPositions, Device device) : base(nameof(CausalLanguageModel))
+    /// <param name="dtype">Weights' and activations' type on the device (fp32 on CPU).</param>
+    public CausalLanguageModel(ModelConfig config, int maxPositions, Device device, ScalarType dtype = ScalarType.Float32) : base(nameof(CausalLanguageModel))
     {
         if (!ModelConfig.SupportedModelTypes.Contains(config.ModelType))
             throw new NotSupportedException($"model_type '{config.ModelType}' is not supported; supported: {string.Join(", ", ModelConfig.SupportedModelTypes)}.");
@@ -29,8 +30,8 @@ public sealed class CausalLanguageModel : nn.Module
         model = new TransformerModel(config);
         if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
-        _rope = new RotaryEmbedding(config, maxPositions, device);
-        this.to(device);
+        _rope = new RotaryEmbedding(config, maxPositions, device, dtype);
+        this.to(dtype).to(device);
         eval();
     }
 

@@ -22,7 +22,9 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var variance = x.pow(2).mean([-1L], keepdim: true);
-        return (x * rsqrt(variance + _eps) * weight).MoveToOuterDisposeScope();
+        // As Hugging Face: normalize in fp32, scale in the weights' type (both are fp32 on CPU).
+        var h = x.to(ScalarType.Float32);
+        var variance = h.pow(2).mean([-1L], keepdim: true);
+        return ((h * rsqrt(variance + _eps)).to(x.dtype) * weight).MoveToOuterDisposeScope();
     }
 }

@@ -12,7 +12,7 @@ internal sealed class RotaryEmbedding : IDisposable
     private readonly Tensor _cos; // [maxPositions, headDim]
     private readonly Tensor _sin;
 
-    public RotaryEmbedding(ModelConfig config, int maxPositions, Device device)
+    public RotaryEmbedding(ModelConfig config, int maxPositions, Device device, ScalarType dtype)
     {
         int dim = config.HeadDim;
         var inverse = new double[dim / 2];
@@ -33,8 +33,8 @@ internal sealed class RotaryEmbedding : IDisposable
                 sin[p * dim + i] = s; sin[p * dim + i + dim / 2] = s;
             }
         }
-        _cos = tensor(cos, [maxPositions, dim]).to(device);
-        _sin = tensor(sin, [maxPositions, dim]).to(device);
+        _cos = tensor(cos, [maxPositions, dim]).to(dtype).to(device);
+        _sin = tensor(sin, [maxPositions, dim]).to(dtype).to(device);
     }
 
     private static void ApplyScaling(RopeScaling? scaling, double[] inverse)

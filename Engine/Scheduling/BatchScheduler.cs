@@ -10,7 +10,7 @@ namespace Cluster.Engine.Scheduling;
 /// running sequence is preempted: its blocks are freed and it returns to the head of the queue, to be
 /// recomputed (prompt plus what it generated) when memory allows. Runs only on the engine thread.
 /// </summary>
-internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache)
+internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, Device device)
 {
     private readonly LinkedList<Sequence> _waiting = new();
     private int _preemptions;
@@ -59,7 +59,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache)
             if (cache.FreeBlocks - needed < (Running.Count == 0 ? 0 : Running.Count)) return;
             _waiting.RemoveFirst();
             next.Computed = 0;
-            next.Generator ??= new Generator(next.Sampling.Seed ?? (ulong)Random.Shared.NextInt64(), CPU);
+            next.Generator ??= new Generator(next.Sampling.Seed ?? (ulong)Random.Shared.NextInt64(), device);
             Running.Add(next);
             Running.Sort((a, b) => a.Id.CompareTo(b.Id));
         }

@@ -27,6 +27,12 @@ public sealed record EngineOptions
     /// <summary>Positions per KV-cache block.</summary>
     public int BlockSize { get; init; } = 16;
 
+    /// <summary>
+    /// Torch device: <c>cpu</c> (fp32 compute) or <c>cuda</c>/<c>cuda:N</c> (bf16 weights and cache; needs the CUDA
+    /// backend, <c>-p:TorchBackend=cuda</c>).
+    /// </summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>Torch intra-op threads (<c>--threads</c>); null leaves libtorch's default. Process-wide in libtorch.</summary>
     public int? Threads { get; init; }
 }

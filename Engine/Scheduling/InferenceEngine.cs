@@ -4,6 +4,7 @@ using Cluster.Engine.KvCache;
 using Cluster.Engine.ModelFiles;
 using Cluster.Engine.Models;
 using Cluster.Engine.Sampling;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cluster.Engine.Scheduling;
@@ -99,9 +100,12 @@ public sealed class InferenceEngine : IAsyncDisposable
         try
         {
             if (_options.Threads is int threads) set_num_threads(threads);
-            model = new CausalLanguageModel(Config, _options.MaxSequenceLength, CPU);
+            var device = torch.device(_options.Device);
+            // bf16/fp16 matmuls are slow on most CPUs: compute in fp32 there, in bf16 on GPUs.
+            var dtype = device.type == DeviceType.CPU ? ScalarType.Float32 : ScalarType.BFloat16;
+            model = new CausalLanguageModel(Config, _options.MaxSequenceLength, device, dtype);
             model.LoadWeights(weights, loadProgress);
-            cache = new PagedKvCache(_cacheShape, _cacheBlocks, ScalarType.Float32, CPU);
+            cache = new PagedKvCache(_cacheShape, _cacheBlocks, dtype, device);
             _ready.SetResult();
         }
         catch (Exception e)
@@ -111,7 +115,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
 
         using var inference = inference_mode();
-        var scheduler = new BatchScheduler(_options, cache);
+        var scheduler = new BatchScheduler(_options, cache, torch.device(_options.Device));
         using (model)
         using (cache)
         {

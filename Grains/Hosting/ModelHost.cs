@@ -52,6 +52,7 @@ public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IG
                 MaxTokensPerStep = options.MaxTokensPerStep,
                 Threads = options.Threads,
                 KvCacheTokens = options.KvCacheTokens,
+                Device = options.Device.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : options.Device,
             }, progress);
             await engine.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
             var served = new ServedModel(options, folder, engine, format);

@@ -29,9 +29,26 @@ internal static class ClosedLoopLoad
     }
 
     /// <summary>
-    /// One untimed round of the same load: tiered JIT, grain activations, pooled connections and torch's kernels
-    /// settle first, so the timed runs see the steady state a long-running server is in.
+    /// Untimed rounds of the same load until the tiered JIT's background thread has gone quiet (at most
+    /// <see cref="MaxWarmUpRounds"/>): grain activations, pooled connections and torch's kernels settle in the first
+    /// round, but tier-1 recompilation of the hot paths keeps a core busy for several more on a small machine, and a
+    /// long-running server is past that.
     /// </summary>
-    public static Task WarmUpAsync(int concurrency, int maxTokens, Func<RequestTiming, CancellationToken, Task> send) =>
-        RunAsync(concurrency, 1, maxTokens, send, CancellationToken.None);
+    public static async Task WarmUpAsync(int concurrency, int maxTokens, Func<RequestTiming, CancellationToken, Task> send)
+    {
+        for (int round = 0; round < MaxWarmUpRounds; round++)
+        {
+            var before = ThreadCpuProfile.Capture();
+            var result = await RunAsync(concurrency, 1, maxTokens, send, CancellationToken.None).ConfigureAwait(false);
+            double jitSeconds = ThreadCpuProfile.Capture().SecondsSince(before).GetValueOrDefault(JitThread);
+            if (jitSeconds < QuietJitShare * result.WallSeconds) return;
+        }
+    }
+
+    private const int MaxWarmUpRounds = 6;
+
+    /// <summary>JIT CPU below this share of a round's wall time counts as quiet.</summary>
+    private const double QuietJitShare = 0.02;
+
+    private static readonly string JitThread = ThreadCpuProfile.KernelThreadName(".NET Tiered Compilation Worker");
 }
