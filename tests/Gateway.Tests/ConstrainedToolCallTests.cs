@@ -2,41 +2,15 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cluster.Engine.TinyModels;
-using Cluster.Gateway.Hosting;
 using Cluster.Grains.Hosting;
-using Cluster.Silo;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Gateway.Tests;
 
 /// <summary>Lazy strict tools under <c>tool_choice: "auto"</c>, and a reasoning model whose constraint starts after its reasoning.</summary>
 public sealed class ConstrainedToolCallTests
 {
-    private static async Task<(WebApplication App, HttpClient Http, ServedModel Model, string Directory)> Start(ServedModelOptions model)
-    {
-        string directory = Path.Combine(Path.GetTempPath(), $"constrained-{Guid.NewGuid():N}");
-        TinyModelBuilder.Write(new TinyModelOptions { OutputDirectory = directory, Architecture = TinyModelArchitecture.Qwen3, Seed = 4 });
-        var app = ClusterServer.Build(new GatewayOptions { Port = 0 }, new ClusterSiloOptions
-        {
-            Models = [model with { ModelPath = directory }],
-            SiloPort = 0,
-            GatewayPort = 0,
-        });
-        await app.StartAsync();
-        var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-        return (app, http, app.Services.GetRequiredService<ModelHost>().Get("m"), directory);
-    }
-
-    private static async Task Stop((WebApplication App, HttpClient Http, ServedModel Model, string Directory) cluster)
-    {
-        cluster.Http.Dispose();
-        await cluster.App.StopAsync();
-        await cluster.App.DisposeAsync();
-        Directory.Delete(cluster.Directory, recursive: true);
-    }
+    private static Task<TestCluster> Start(ServedModelOptions model) =>
+        TestCluster.StartAsync(new TinyModelOptions { OutputDirectory = "", Architecture = TinyModelArchitecture.Qwen3, Seed = 4 }, model);
 
     private static JsonArray StrictTools()
     {
@@ -56,10 +30,9 @@ public sealed class ConstrainedToolCallTests
     [Fact]
     public async Task Strict_tools_under_auto_are_free_text_until_the_marker_then_a_valid_call()
     {
-        var cluster = await Start(new ServedModelOptions { ModelPath = "", ServedModelName = "m", ToolCallParser = "hermes", MaxModelLength = 1024 });
-        try
+        await using var cluster = await Start(new ServedModelOptions { ModelPath = "", ServedModelName = "m", ToolCallParser = "hermes", MaxModelLength = 1024 });
         {
-            var tokenizer = cluster.Model.Folder.Tokenizer;
+            var tokenizer = cluster.Model("m").Folder.Tokenizer;
             // Nudge the random model towards the start marker; what follows the marker is the constraint's doing,
             // and with parallel_tool_calls false the grammar ends after one call.
             var bias = new JsonObject { [tokenizer.TokenToId("<tool_call>")!.Value.ToString()] = 8 };
@@ -84,10 +57,6 @@ public sealed class ConstrainedToolCallTests
                 Assert.Equal("ok", choice["tool_parse"]!["status"]!.GetValue<string>());
             }
         }
-        finally
-        {
-            await Stop(cluster);
-        }
     }
 
     [Fact]
@@ -95,13 +64,12 @@ public sealed class ConstrainedToolCallTests
     {
         // QwQ's template opens <think> in the generation prompt; the constraint must start after </think>.
         string template = Path.Combine(SharedFolder.Path, "fixtures", "chat_templates", "Qwen-QwQ-32B.jinja");
-        var cluster = await Start(new ServedModelOptions
+        await using var cluster = await Start(new ServedModelOptions
         {
             ModelPath = "", ServedModelName = "m", ToolCallParser = "hermes", ReasoningParser = "qwen3", ChatTemplatePath = template, MaxModelLength = 1024,
         });
-        try
         {
-            var tokenizer = cluster.Model.Folder.Tokenizer;
+            var tokenizer = cluster.Model("m").Folder.Tokenizer;
             var bias = new JsonObject { [tokenizer.TokenToId("</think>")!.Value.ToString()] = 7 };
             foreach (int eos in tokenizer.EosTokenIds) bias[eos.ToString()] = 6;
             var result = await Post(cluster.Http, new JsonObject
@@ -124,10 +92,6 @@ public sealed class ConstrainedToolCallTests
             // Reasoning never leaks into content, and markers never into either.
             Assert.DoesNotContain("</think>", choice["message"]!["reasoning_content"]?.GetValue<string>() ?? "");
             Assert.Null(choice["message"]!["content"]);
-        }
-        finally
-        {
-            await Stop(cluster);
         }
     }
 }

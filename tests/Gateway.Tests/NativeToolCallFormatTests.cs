@@ -2,12 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cluster.Engine.TinyModels;
-using Cluster.Gateway.Hosting;
 using Cluster.Grains.Hosting;
-using Cluster.Silo;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Gateway.Tests;
 
@@ -42,19 +37,12 @@ public sealed class NativeToolCallFormatTests
     [MemberData(nameof(Families))]
     public async Task The_familys_parser_reads_its_native_calls_streaming_and_not(TinyModelArchitecture architecture, string? parserFlag, string expectedParser, string nativeText)
     {
-        string directory = Path.Combine(Path.GetTempPath(), $"native-{architecture}-{Guid.NewGuid():N}");
-        TinyModelBuilder.Write(new TinyModelOptions { OutputDirectory = directory, Architecture = architecture, Seed = 3 });
-        var app = ClusterServer.Build(new GatewayOptions { Port = 0 }, new ClusterSiloOptions
+        await using var cluster = await TestCluster.StartAsync(
+            new TinyModelOptions { OutputDirectory = "", Architecture = architecture, Seed = 3 },
+            new ServedModelOptions { ModelPath = "", ServedModelName = "m", ToolCallParser = parserFlag, MaxModelLength = 1024 });
         {
-            Models = [new ServedModelOptions { ModelPath = directory, ServedModelName = "m", ToolCallParser = parserFlag, MaxModelLength = 1024 }],
-            SiloPort = 0,
-            GatewayPort = 0,
-        });
-        await app.StartAsync();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-            Assert.Equal(expectedParser, app.Services.GetRequiredService<ModelHost>().Get("m").Format.ToolCallParser);
+            var http = cluster.Http;
+            Assert.Equal(expectedParser, cluster.Model("m").Format.ToolCallParser);
 
             JsonObject Body(bool stream) => new()
             {
@@ -88,12 +76,6 @@ public sealed class NativeToolCallFormatTests
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"city": "Paris", "days": 3}"""), JsonNode.Parse(streamedCall.Arguments)));
             string content = string.Concat(chunks.SelectMany(c => c["choices"]!.AsArray()).Select(c => c!["delta"]!["content"]?.GetValue<string>() ?? ""));
             Assert.True(string.IsNullOrWhiteSpace(content), $"marker text leaked into content: {content}");
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            Directory.Delete(directory, recursive: true);
         }
     }
 }

@@ -1,0 +1,62 @@
+using Cluster.Engine.TinyModels;
+using Cluster.Gateway.Hosting;
+using Cluster.Grains.Hosting;
+using Cluster.Silo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cluster.Gateway.Tests;
+
+/// <summary>
+/// A real co-hosted silo and gateway on loopback serving a freshly generated tiny model: the same process layout as
+/// <c>serve</c>, on free ports. Disposing stops it and deletes the model.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _modelDirectory;
+
+    private TestCluster(WebApplication app, string modelDirectory, Uri baseAddress)
+    {
+        _app = app;
+        _modelDirectory = modelDirectory;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(120) };
+    }
+
+    public HttpClient Http { get; }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public ServedModel Model(string name) => Services.GetRequiredService<ModelHost>().Get(name);
+
+    /// <param name="model">What to serve; its <c>ModelPath</c> is replaced by the generated model's folder.</param>
+    /// <param name="prepare">Edits the generated model folder before the silo loads it.</param>
+    public static async Task<TestCluster> StartAsync(TinyModelOptions tinyModel, ServedModelOptions model, GatewayOptions? gateway = null, Action<string>? prepare = null)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "cluster-tests-" + Guid.NewGuid().ToString("N"));
+        TinyModelBuilder.Write(tinyModel with { OutputDirectory = directory });
+        prepare?.Invoke(directory);
+        var app = ClusterServer.Build(gateway ?? new GatewayOptions { Port = 0 }, new ClusterSiloOptions
+        {
+            Models = [model with { ModelPath = directory }],
+            SiloPort = 0,
+            GatewayPort = 0,
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestCluster(app, directory, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try { Directory.Delete(_modelDirectory, recursive: true); } catch (IOException) { }
+    }
+}
