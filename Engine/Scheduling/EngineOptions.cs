@@ -33,6 +33,10 @@ public sealed record EngineOptions
     /// </summary>
     public string Device { get; init; } = "cpu";
 
-    /// <summary>Torch intra-op threads (<c>--threads</c>); null leaves libtorch's default. Process-wide in libtorch.</summary>
+    /// <summary>
+    /// Torch intra-op threads (<c>--threads</c>); process-wide in libtorch. Null: one core fewer than the machine has
+    /// (at least one), leaving a core to the .NET threads that serve HTTP and Orleans: libtorch's OpenMP workers spin
+    /// while waiting, and on a small machine they starve those threads (measured by bench/Engine.Bench).
+    /// </summary>
     public int? Threads { get; init; }
 }

@@ -99,7 +99,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         PagedKvCache cache;
         try
         {
-            if (_options.Threads is int threads) set_num_threads(threads);
+            set_num_threads(_options.Threads ?? Math.Max(1, Environment.ProcessorCount - 1));
             var device = torch.device(_options.Device);
             // bf16/fp16 matmuls are slow on most CPUs: compute in fp32 there, in bf16 on GPUs.
             var dtype = device.type == DeviceType.CPU ? ScalarType.Float32 : ScalarType.BFloat16;

@@ -88,7 +88,7 @@ internal sealed record BenchOptions
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
-        return options.Command is "all" or "roofline" or "concurrency" or "overhead"
+        return options.Command is "all" or "roofline" or "concurrency" or "overhead" or "constrained"
             ? options
             : throw new ArgumentException($"Unknown benchmark '{options.Command}': use roofline, concurrency, overhead or all.");
     }

@@ -1,7 +1,7 @@
 using Cluster.Engine.Bench;
 
 // Engine benchmarks: decode roofline, concurrency scaling through the HTTP gateway, stack overhead.
-// Usage: dotnet run -c Release --project bench/Engine.Bench -- [roofline|concurrency|overhead|all] [--option value]…
+// Usage: dotnet run -c Release --project bench/Engine.Bench -- [roofline|concurrency|overhead|constrained|all] [--option value]…
 BenchOptions options;
 try
 {
@@ -17,7 +17,8 @@ Console.WriteLine($"# Engine benchmarks — {Environment.ProcessorCount} cores, 
     + $".NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 // libtorch's OpenMP workers spin between parallel regions unless told otherwise, which matters when .NET threads
 // (HTTP, Orleans) need the same cores; the setting is read once, when libgomp loads, so it comes from the environment.
-Console.WriteLine($"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset: libgomp spins, then sleeps)"}");
+Console.WriteLine($"torch threads {TorchThread.Run(options.Threads, TorchSharp.torch.get_num_threads)} (--threads), "
+    + $"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset: libgomp spins, then sleeps)"}");
 Console.WriteLine();
 
 if (options.Command is "roofline" or "all")
@@ -42,6 +43,11 @@ if (options.Command is "concurrency" or "overhead" or "all")
         Console.WriteLine($"Before: {MachineLoad.Describe()}");
         await OverheadBenchmark.RunAsync(options, cluster, description);
     }
+}
+if (options.Command is "constrained" or "all")
+{
+    Console.WriteLine($"Before: {MachineLoad.Describe()}");
+    await ConstrainedDecodingBenchmark.RunAsync(options, BenchModels.Small(options), $"qwen2 hidden {options.SmallHiddenSize}, {options.SmallLayers} layers");
 }
 Console.WriteLine($"After: {MachineLoad.Describe()}");
 return 0;

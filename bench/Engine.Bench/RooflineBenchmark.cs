@@ -6,8 +6,9 @@ namespace Cluster.Engine.Bench;
 /// <summary>
 /// Single-stream decode of a ~100M-parameter fp32 model against the memory-bandwidth bound: at batch 1 every weight
 /// is read once per token, so tokens/s can be at most bandwidth / bytes of weights. Between the bound and the engine
-/// sit two floors measured in the same run: a bare chain of <c>linear</c> calls over the same matrices (what libtorch
-/// reaches at all) and the model's forward pass without the engine around it.
+/// sit floors measured in the same run: a bare chain of <c>linear</c> calls over the same matrices (what libtorch
+/// reaches at all), the same chain with fused projections, the same products as a hand-written SIMD GEMV (what a
+/// custom decode kernel could reach), and the model's forward pass without the engine around it.
 /// </summary>
 internal static class RooflineBenchmark
 {
@@ -26,6 +27,8 @@ internal static class RooflineBenchmark
         var matrices = read.Where(s => s.Rows > 1).ToList();
         double chain = TorchThread.Run(options.Threads, () => LinearChain.PassesPerSecond(matrices, passes: 5));
         double fusedChain = TorchThread.Run(options.Threads, () => LinearChain.PassesPerSecond(FusedProjections(config), passes: 5));
+        int torchThreads = TorchThread.Run(options.Threads, TorchSharp.torch.get_num_threads);
+        double simdChain = SimdGemvChain.PassesPerSecond(matrices, torchThreads, passes: 5);
         double forward = 1 / ForwardLoop.DecodeStepSeconds(config, folder.Weights, options.Threads, batch: 1, PromptTokens, options.RooflineTokens, options.RooflineRuns);
         double engine = await EngineDecodeAsync(folder, options).ConfigureAwait(false);
         // Measured again at the end: the bound must not be lowered by a busy moment on a shared machine.
@@ -33,7 +36,7 @@ internal static class RooflineBenchmark
         double bound = bandwidth.ReadBytesPerSecond / bytesPerToken;
 
         Console.WriteLine($"## Decode roofline — {config.ModelType}, {BenchModels.ParameterCount(folder.Weights) / 1e6:F1}M parameters fp32, "
-            + $"{Environment.ProcessorCount} cores, {TorchThread.Run(options.Threads, TorchSharp.torch.get_num_threads)} torch threads");
+            + $"{Environment.ProcessorCount} cores, {torchThreads} torch thread{(torchThreads == 1 ? "" : "s")}");
         Console.WriteLine();
         Console.WriteLine($"hidden {config.HiddenSize}, intermediate {config.IntermediateSize}, {config.NumHiddenLayers} layers, "
             + $"{config.NumAttentionHeads}/{config.NumKeyValueHeads} heads, vocab {config.VocabSize}, tied {config.TieWordEmbeddings}; "
@@ -47,6 +50,7 @@ internal static class RooflineBenchmark
         Row("bandwidth bound (sum() read rate)", bound);
         Row("bare linear chain (same matrices)", chain);
         Row("bare linear chain, q/k/v and gate/up fused", fusedChain);
+        Row($"bare .NET SIMD GEMV chain, no libtorch ({torchThreads} thread{(torchThreads == 1 ? "" : "s")})", simdChain);
         Row("model forward, no engine", forward);
         Row("InferenceEngine, 1 stream", engine);
         table.Print(Console.Out);
@@ -56,7 +60,7 @@ internal static class RooflineBenchmark
 
     /// <summary>
     /// The model's matrices as a loader could lay them out: q, k and v stacked into one projection and gate and up into
-    /// another. The bytes are the same; fewer, larger products use the memory system better and cost fewer calls.
+    /// another. The bytes are the same; this shows whether fewer, larger products would read them faster.
     /// </summary>
     private static List<(long Rows, long Columns)> FusedProjections(ModelConfig config)
     {
