@@ -4,10 +4,11 @@ namespace Cluster.Engine.KvCache;
 
 /// <summary>
 /// Key/value cache in fixed-size blocks, preallocated once under a memory budget: per layer one pool
-/// [blocks, kvHeads, blockSize, headDim] for keys and one for values. A sequence holds a block table that
-/// grows a block at a time, so memory follows actual lengths rather than the longest allowed sequence, and
-/// a sequence that is preempted or finishes returns its blocks at once. Writes go through
-/// <c>narrow(...).copy_</c>; the pools never grow or reallocate.
+/// [blocks × blockSize, kvHeads, headDim] for keys and one for values, so a cache slot (block * blockSize + offset)
+/// is one row. A sequence holds a block table that grows a block at a time, so memory follows actual lengths rather
+/// than the longest allowed sequence, and a sequence that is preempted or finishes returns its blocks at once.
+/// A step writes all its tokens' keys/values with one indexed copy and reads them with one gather; the pools never
+/// grow or reallocate.
 /// </summary>
 public sealed class PagedKvCache : IDisposable
 {
@@ -23,8 +24,8 @@ public sealed class PagedKvCache : IDisposable
         _values = new Tensor[shape.Layers];
         for (int l = 0; l < shape.Layers; l++)
         {
-            _keys[l] = zeros([blocks, shape.KvHeads, shape.BlockSize, shape.HeadDim], dtype, device);
-            _values[l] = zeros([blocks, shape.KvHeads, shape.BlockSize, shape.HeadDim], dtype, device);
+            _keys[l] = zeros([(long)blocks * shape.BlockSize, shape.KvHeads, shape.HeadDim], dtype, device);
+            _values[l] = zeros([(long)blocks * shape.BlockSize, shape.KvHeads, shape.HeadDim], dtype, device);
         }
         for (int b = blocks - 1; b >= 0; b--) _free.Push(b);
         BytesAllocated = (long)blocks * shape.BlockSize * shape.BytesPerToken(_keys.Length == 0 ? 4 : (int)_keys[0].ElementSize);
@@ -45,6 +46,9 @@ public sealed class PagedKvCache : IDisposable
     /// <summary>Blocks needed to hold <paramref name="tokens"/> positions.</summary>
     public int BlocksFor(int tokens) => (tokens + BlockSize - 1) / BlockSize;
 
+    /// <summary>The cache row of a sequence's position.</summary>
+    public long SlotOf(IReadOnlyList<int> blockTable, int position) => (long)blockTable[position / BlockSize] * BlockSize + position % BlockSize;
+
     public bool TryAllocate(out int block) => _free.TryPop(out block);
 
     public void Free(List<int> blocks)
@@ -53,36 +57,16 @@ public sealed class PagedKvCache : IDisposable
         blocks.Clear();
     }
 
-    /// <summary>Writes keys/values [tokens, kvHeads, headDim] at positions <paramref name="start"/>.. of a sequence.</summary>
-    public void Write(int layer, IReadOnlyList<int> blockTable, int start, Tensor keys, Tensor values)
+    /// <summary>Writes keys/values [tokens, kvHeads, headDim] into the cache rows <paramref name="slots"/> [tokens].</summary>
+    public void Write(int layer, Tensor slots, Tensor keys, Tensor values)
     {
-        using var scope = NewDisposeScope();
-        var k = keys.transpose(0, 1);
-        var v = values.transpose(0, 1);
-        int n = (int)keys.shape[0];
-        for (int done = 0; done < n;)
-        {
-            int position = start + done;
-            int block = blockTable[position / BlockSize], offset = position % BlockSize;
-            int count = Math.Min(BlockSize - offset, n - done);
-            _keys[layer][block].narrow(1, offset, count).copy_(k.narrow(1, done, count));
-            _values[layer][block].narrow(1, offset, count).copy_(v.narrow(1, done, count));
-            done += count;
-        }
+        _keys[layer].index_copy_(0, slots, keys);
+        _values[layer].index_copy_(0, slots, values);
     }
 
-    /// <summary>The first <paramref name="length"/> positions of a sequence: [kvHeads, length, headDim].</summary>
-    public (Tensor Keys, Tensor Values) Read(int layer, IReadOnlyList<int> blockTable, int length)
-    {
-        int blocks = BlocksFor(length);
-        if (blocks == 1)
-            return (_keys[layer][blockTable[0]].narrow(1, 0, length), _values[layer][blockTable[0]].narrow(1, 0, length));
-        using var scope = NewDisposeScope();
-        var ids = tensor(blockTable.Take(blocks).Select(b => (long)b).ToArray(), int64, _keys[layer].device);
-        Tensor Gather(Tensor pool) => pool.index_select(0, ids).permute(1, 0, 2, 3)
-            .reshape(Shape.KvHeads, (long)blocks * BlockSize, Shape.HeadDim).narrow(1, 0, length);
-        return (Gather(_keys[layer]).MoveToOuterDisposeScope(), Gather(_values[layer]).MoveToOuterDisposeScope());
-    }
+    /// <summary>Keys/values at the cache rows <paramref name="slots"/>: [rows, kvHeads, headDim] each.</summary>
+    public (Tensor Keys, Tensor Values) Gather(int layer, Tensor slots) =>
+        (_keys[layer].index_select(0, slots), _values[layer].index_select(0, slots));
 
     public void Dispose()
     {

@@ -55,7 +55,8 @@ public sealed class CausalLanguageModel : nn.Module
             if (s.NeedsLogits) rows.Add(end - 1);
         }
         var keep = tensor(rows.ToArray(), int64, device);
-        var hidden = model.Forward(ids, positions, batch, cache, _rope, keep);
+        using var step = new StepIndices(batch, cache, Config.SlidingWindow, device);
+        var hidden = model.Forward(ids, positions, step, cache, _rope, keep);
         var head = lm_head is null ? model.embed_tokens.weight! : lm_head.weight!;
         return nn.functional.linear(hidden, head).to(float32).MoveToOuterDisposeScope();
     }

@@ -23,10 +23,10 @@ internal sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor positions, ForwardBatch batch, int layer, PagedKvCache cache, RotaryEmbedding rope)
+    public Tensor Forward(Tensor x, Tensor positions, StepIndices step, int layer, PagedKvCache cache, RotaryEmbedding rope)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.forward(x), positions, batch, layer, cache, rope);
+        var h = x + self_attn.Forward(input_layernorm.forward(x), positions, step, layer, cache, rope);
         return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
     }
 }

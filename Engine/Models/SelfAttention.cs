@@ -44,7 +44,7 @@ internal sealed class SelfAttention : nn.Module
     }
 
     /// <param name="x">[tokens, hidden] for every token of the step.</param>
-    public Tensor Forward(Tensor x, Tensor positions, ForwardBatch batch, int layer, PagedKvCache cache, RotaryEmbedding rope)
+    public Tensor Forward(Tensor x, Tensor positions, StepIndices step, int layer, PagedKvCache cache, RotaryEmbedding rope)
     {
         using var scope = NewDisposeScope();
         long tokens = x.shape[0];
@@ -58,36 +58,42 @@ internal sealed class SelfAttention : nn.Module
         }
         q = rope.Apply(q, positions);
         k = rope.Apply(k, positions);
+        cache.Write(layer, step.WriteSlots, k, v);
 
         int group = _heads / _kvHeads;
         var output = empty([tokens, _heads * _headDim], x.dtype, x.device);
-        long offset = 0;
-        foreach (var segment in batch.Segments)
+        if (step.DecodeCount > 0)
         {
-            int n = segment.TokenCount;
-            cache.Write(layer, segment.BlockTable, segment.StartPosition, k.narrow(0, offset, n), v.narrow(0, offset, n));
-            int length = segment.StartPosition + n;
-            var (keys, values) = cache.Read(layer, segment.BlockTable, length);
-            // [n, heads, d] -> [kvHeads, group * n, d]: query head h belongs to KV head h / group.
-            var queries = q.narrow(0, offset, n).permute(1, 0, 2).reshape(_kvHeads, group * n, _headDim);
-            var mask = AttentionMask(segment, length, group, x.device);
+            // Every decode at once: [decodes, kvHeads, group, d] queries against their padded, masked cached positions.
+            int decodes = step.DecodeCount, length = step.DecodeLength;
+            var (keys, values) = cache.Gather(layer, step.DecodeGather!);
+            keys = keys.view(decodes, length, _kvHeads, _headDim).permute(0, 2, 1, 3);
+            values = values.view(decodes, length, _kvHeads, _headDim).permute(0, 2, 1, 3);
+            var queries = q.index_select(0, step.DecodeRows!).view(decodes, _kvHeads, group, _headDim);
+            var attended = nn.functional.scaled_dot_product_attention(queries, keys, values, step.DecodeMask, 0.0, false);
+            output.index_copy_(0, step.DecodeRows!, attended.reshape(decodes, _heads * _headDim));
+        }
+        foreach (var segment in step.Prefills)
+        {
+            int n = segment.TokenCount, length = segment.StartPosition + n;
+            var (keys, values) = cache.Gather(layer, segment.Slots);
+            // [length, kvHeads, d] -> [kvHeads, length, d]; queries [n, heads, d] -> [kvHeads, group * n, d]: head h reads KV head h / group.
+            keys = keys.permute(1, 0, 2);
+            values = values.permute(1, 0, 2);
+            var queries = q.narrow(0, segment.Row, n).permute(1, 0, 2).reshape(_kvHeads, group * n, _headDim);
+            var mask = AttentionMask(segment.StartPosition, n, length, group, x.device);
             var attended = nn.functional.scaled_dot_product_attention(queries, keys, values, mask, 0.0, false);
-            output.narrow(0, offset, n).copy_(attended.reshape(_heads, n, _headDim).permute(1, 0, 2).reshape(n, _heads * _headDim));
-            offset += n;
+            output.narrow(0, segment.Row, n).copy_(attended.reshape(_heads, n, _headDim).permute(1, 0, 2).reshape(n, _heads * _headDim));
         }
         return o_proj.forward(output).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// Causal (and sliding-window) visibility of the cached positions for each query row, or null when every
-    /// cached position is visible (a decode step inside the window), which lets SDPA take its fastest path.
+    /// Causal (and sliding-window) visibility of the cached positions for each query row of a prompt chunk.
     /// </summary>
-    private Tensor? AttentionMask(ForwardSegment segment, int length, int group, Device device)
+    private Tensor AttentionMask(int start, int n, int length, int group, Device device)
     {
-        int n = segment.TokenCount;
-        bool windowed = _slidingWindow is int w && length > w;
-        if (n == 1 && !windowed) return null;
-        var queryPositions = arange(segment.StartPosition, segment.StartPosition + n, int64, device).unsqueeze(1);
+        var queryPositions = arange(start, start + n, int64, device).unsqueeze(1);
         var keyPositions = arange(0, length, int64, device).unsqueeze(0);
         var visible = keyPositions <= queryPositions;
         if (_slidingWindow is int window)

@@ -24,12 +24,12 @@ internal sealed class TransformerModel : nn.Module
     }
 
     /// <returns>Final-normed hidden states [tokens, hidden] of every token.</returns>
-    public Tensor Forward(Tensor tokenIds, Tensor positions, ForwardBatch batch, PagedKvCache cache, RotaryEmbedding rope, Tensor? rowsToKeep)
+    public Tensor Forward(Tensor tokenIds, Tensor positions, StepIndices step, PagedKvCache cache, RotaryEmbedding rope, Tensor? rowsToKeep)
     {
         using var scope = NewDisposeScope();
         var x = embed_tokens.forward(tokenIds);
         for (int i = 0; i < layers.Count; i++)
-            x = layers[i].Forward(x, positions, batch, i, cache, rope);
+            x = layers[i].Forward(x, positions, step, i, cache, rope);
         // Only rows whose logits are wanted go through the final norm and the (vocabulary-sized) head.
         if (rowsToKeep is not null) x = x.index_select(0, rowsToKeep);
         return norm.forward(x).MoveToOuterDisposeScope();
