@@ -58,7 +58,7 @@ public sealed class CausalLanguageModel : nn.Module
         using var step = new StepIndices(batch, cache, Config.SlidingWindow, device);
         var hidden = model.Forward(ids, positions, step, cache, _rope, keep);
         var head = lm_head is null ? model.embed_tokens.weight! : lm_head.weight!;
-        return nn.functional.linear(hidden, head).to(float32).MoveToOuterDisposeScope();
+        return DecodeGemv.Forward(head, null, hidden, () => nn.functional.linear(hidden, head)).to(float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -24,6 +24,6 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
+        return DecodeGemv.Forward(down_proj, nn.functional.silu(DecodeGemv.Forward(gate_proj, x)) * DecodeGemv.Forward(up_proj, x)).MoveToOuterDisposeScope();
     }
 }

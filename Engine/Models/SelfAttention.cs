@@ -48,9 +48,9 @@ internal sealed class SelfAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long tokens = x.shape[0];
-        var q = q_proj.forward(x).view(tokens, _heads, _headDim);
-        var k = k_proj.forward(x).view(tokens, _kvHeads, _headDim);
-        var v = v_proj.forward(x).view(tokens, _kvHeads, _headDim);
+        var q = DecodeGemv.Forward(q_proj, x).view(tokens, _heads, _headDim);
+        var k = DecodeGemv.Forward(k_proj, x).view(tokens, _kvHeads, _headDim);
+        var v = DecodeGemv.Forward(v_proj, x).view(tokens, _kvHeads, _headDim);
         if (q_norm is not null && k_norm is not null)
         {
             q = q_norm.forward(q);
@@ -85,7 +85,7 @@ internal sealed class SelfAttention : nn.Module
             var attended = nn.functional.scaled_dot_product_attention(queries, keys, values, mask, 0.0, false);
             output.narrow(0, segment.Row, n).copy_(attended.reshape(_heads, n, _headDim).permute(1, 0, 2).reshape(n, _heads * _headDim));
         }
-        return o_proj.forward(output).MoveToOuterDisposeScope();
+        return DecodeGemv.Forward(o_proj, output).MoveToOuterDisposeScope();
     }
 
     /// <summary>

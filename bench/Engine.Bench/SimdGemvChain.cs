@@ -7,7 +7,8 @@ namespace Cluster.Engine.Bench;
 /// <summary>
 /// The batch-1 chain of <see cref="LinearChain"/> without libtorch: one matrix-vector product per matrix, each row a
 /// SIMD dot product streamed straight from memory, rows split across threads. It answers whether a hand-written GEMV
-/// kernel would get closer to the bandwidth bound than libtorch's BLAS does on this machine.
+/// kernel would get closer to the bandwidth bound than libtorch's BLAS does on this machine (the engine's own
+/// <see cref="Models.DecodeGemv"/> dot product, over managed arrays).
 /// </summary>
 internal static class SimdGemvChain
 {
@@ -36,31 +37,11 @@ internal static class SimdGemvChain
                 Parallel.For(0, threads, options, t =>
                 {
                     int start = (int)((long)rows * t / threads), end = (int)((long)rows * (t + 1) / threads);
-                    for (int r = start; r < end; r++) y[r] = Dot(w.AsSpan(r * columns, columns), x);
+                    for (int r = start; r < end; r++) y[r] = Models.DecodeGemv.Dot(w.AsSpan(r * columns, columns), x);
                 });
             }
             if (pass > 0) best = Math.Min(best, watch.Elapsed.TotalSeconds);
         }
         return 1 / best;
-    }
-
-    private static float Dot(ReadOnlySpan<float> row, ReadOnlySpan<float> x)
-    {
-        var a = MemoryMarshal.Cast<float, Vector256<float>>(row);
-        var b = MemoryMarshal.Cast<float, Vector256<float>>(x);
-        // Four accumulators hide the latency of dependent adds.
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        int i = 0;
-        for (; i + 4 <= a.Length; i += 4)
-        {
-            s0 = Vector256.FusedMultiplyAdd(a[i], b[i], s0);
-            s1 = Vector256.FusedMultiplyAdd(a[i + 1], b[i + 1], s1);
-            s2 = Vector256.FusedMultiplyAdd(a[i + 2], b[i + 2], s2);
-            s3 = Vector256.FusedMultiplyAdd(a[i + 3], b[i + 3], s3);
-        }
-        for (; i < a.Length; i++) s0 = Vector256.FusedMultiplyAdd(a[i], b[i], s0);
-        float sum = Vector256.Sum(s0 + s1 + s2 + s3);
-        for (int j = a.Length * Vector256<float>.Count; j < row.Length; j++) sum += row[j] * x[j];
-        return sum;
     }
 }

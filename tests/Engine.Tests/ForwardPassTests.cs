@@ -120,3 +120,23 @@ public class ForwardPassTests
         folder.Dispose();
     }
 }
+
+public class DecodeGemvTests
+{
+    [Theory]
+    [InlineData(1, 64, 40, false)]
+    [InlineData(2, 200, 513, true)]
+    [InlineData(1, 1537, 256, false)]
+    public void Matches_libtorch_linear_for_one_or_two_rows(int rows, int inputs, int outputs, bool bias)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        manual_seed(3);
+        var linear = nn.Linear(inputs, outputs, hasBias: bias);
+        var x = randn(rows, inputs);
+        var expected = linear.forward(x);
+        var actual = Cluster.Engine.Models.DecodeGemv.Forward(linear, x);
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True((expected - actual).abs().max().item<float>() < 1e-4);
+    }
+}
