@@ -18,6 +18,12 @@ internal static class DecodeGemv
     /// <summary>Most rows handled here; beyond it every weight row is reused enough for libtorch's kernels to win.</summary>
     private const int MaxRows = 2;
 
+    /// <summary>
+    /// Smallest weight (elements) worth it: below ~2 MB the work is too short to amortize waking other cores, and
+    /// libtorch's single call is as fast (measured on the small bench model, where every matrix is below this).
+    /// </summary>
+    private const long MinElements = 512 * 1024;
+
     private static readonly ParallelOptions Cores = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
     public static Tensor Forward(Linear linear, Tensor x) => Forward(linear.weight!, linear.bias, x, () => linear.forward(x));
@@ -26,7 +32,7 @@ internal static class DecodeGemv
     public static unsafe Tensor Forward(Tensor weight, Tensor? bias, Tensor x, Func<Tensor> fallback)
     {
         if (x.shape[0] > MaxRows || x.dim() != 2 || x.dtype != ScalarType.Float32 || weight.dtype != ScalarType.Float32
-            || x.device_type != DeviceType.CPU || !weight.is_contiguous() || !Vector256.IsHardwareAccelerated)
+            || x.device_type != DeviceType.CPU || weight.numel() < MinElements || !weight.is_contiguous() || !Vector256.IsHardwareAccelerated)
             return fallback();
         int rows = (int)x.shape[0], inputs = (int)weight.shape[1], outputs = (int)weight.shape[0];
         var input = x.contiguous();

@@ -124,9 +124,9 @@ public class ForwardPassTests
 public class DecodeGemvTests
 {
     [Theory]
-    [InlineData(1, 64, 40, false)]
-    [InlineData(2, 200, 513, true)]
-    [InlineData(1, 1537, 256, false)]
+    [InlineData(1, 1024, 600, false)]
+    [InlineData(2, 768, 1025, true)]
+    [InlineData(1, 768, 2048, false)]
     public void Matches_libtorch_linear_for_one_or_two_rows(int rows, int inputs, int outputs, bool bias)
     {
         using var scope = NewDisposeScope();
