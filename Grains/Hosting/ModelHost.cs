@@ -45,15 +45,7 @@ public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IG
                 lastDecile = decile;
                 LogProgress(options.EffectiveName, decile * 10);
             });
-            var engine = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions
-            {
-                MaxSequences = options.MaxSequences,
-                MaxSequenceLength = options.MaxModelLength,
-                MaxTokensPerStep = options.MaxTokensPerStep,
-                Threads = options.Threads,
-                KvCacheTokens = options.KvCacheTokens,
-                Device = options.Device.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : options.Device,
-            }, progress);
+            var engine = new InferenceEngine(folder.Config, folder.Weights, options.ToEngineOptions(), progress);
             await engine.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
             var served = new ServedModel(options, folder, engine, format);
             _models[served.Name] = served;

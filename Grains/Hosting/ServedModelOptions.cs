@@ -37,5 +37,16 @@ public sealed record ServedModelOptions
     /// <summary><c>--chat-template</c>: a Jinja file replacing the model folder's template.</summary>
     public string? ChatTemplatePath { get; init; }
 
+    /// <summary>The device engine's settings these options stand for.</summary>
+    public Engine.Scheduling.EngineOptions ToEngineOptions() => new()
+    {
+        MaxSequences = MaxSequences,
+        MaxSequenceLength = MaxModelLength,
+        MaxTokensPerStep = MaxTokensPerStep,
+        Threads = Threads,
+        KvCacheTokens = KvCacheTokens,
+        Device = Device.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : Device,
+    };
+
     public string EffectiveName => ServedModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(ModelPath)));
 }

@@ -26,14 +26,7 @@ internal static class OverheadBenchmark
         // The options ModelHost gives the served engine, so only the stack above differs. Both engines stay loaded and
         // the runs alternate; the idle one sleeps on its queue.
         var served = cluster.Model;
-        await using var alone = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions
-        {
-            MaxSequences = served.MaxSequences,
-            MaxSequenceLength = served.MaxModelLength,
-            MaxTokensPerStep = served.MaxTokensPerStep,
-            Threads = served.Threads,
-            KvCacheTokens = served.KvCacheTokens,
-        });
+        await using var alone = new InferenceEngine(folder.Config, folder.Weights, served.ToEngineOptions());
         await alone.Ready.ConfigureAwait(false);
         var direct = new EngineClient(alone, EngineClient.PromptOfLength(folder.Tokenizer, probe.PromptTokens), options.MaxTokens);
         await ClosedLoopLoad.WarmUpAsync(concurrency, options.MaxTokens, direct.SendAsync).ConfigureAwait(false);
