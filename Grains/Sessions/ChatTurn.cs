@@ -69,7 +69,7 @@ internal sealed class ChatTurn
         if (room <= 0)
             throw new ArgumentException($"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the messages take {prompt.TokenIds.Length}.", "messages");
         if (request.MaxTokens is int max && max > room)
-            throw new ArgumentException($"max_tokens is {max}, but the prompt takes {prompt.TokenIds.Length} of the model's {model.Engine.MaxSequenceLength} tokens; at most {room} remain.", request.MaxTokens is null ? "max_tokens" : "max_tokens");
+            throw new ArgumentException($"max_tokens is {max}, but the prompt takes {prompt.TokenIds.Length} of the model's {model.Engine.MaxSequenceLength} tokens; at most {room} remain.", "max_tokens");
         // Harmony (gpt-oss) output is channels: its parser also separates reasoning, so it runs even without tools.
         bool parserNeeded = toolChoice != "none" || parser == "openai";
         return new ChatTurn(model, request, prompt, parserNeeded ? parser : null, constraint);

@@ -55,7 +55,7 @@ internal sealed class CompletionTurn
         return ids.ToArray();
     }
 
-    public int PromptTokens => _prompts.Sum(p => p.Length) * 1;
+    public int PromptTokens => _prompts.Sum(p => p.Length);
 
     private int ChoiceCount => _prompts.Length * _request.N;
 

@@ -58,15 +58,17 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
         }
     }
 
-    /// <summary>Generates one choice and writes its chunk choices; the finish reason comes last.</summary>
-    private static async Task<string> RunChoiceAsync(ChoiceStream choice, ChatTurn plan, IModelGrain modelGrain, ChannelWriter<ChunkChoice> output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Generates one choice, writing its chunk choices (the finish reason last) when streaming; returns the finish reason.
+    /// </summary>
+    private static async Task<string> RunChoiceAsync(ChoiceStream choice, ChatTurn plan, IModelGrain modelGrain, ChannelWriter<ChunkChoice>? output, CancellationToken cancellationToken)
     {
         string? finish = null;
         await foreach (var token in modelGrain.GenerateAsync(plan.GenerationFor(choice.Index), cancellationToken).WithCancellation(cancellationToken))
         {
             if (token.FinishReason == GenerationFinishReason.Error)
                 throw new InvalidOperationException("The model failed while generating this response.");
-            foreach (var c in choice.Append(token)) output.TryWrite(c);
+            foreach (var c in choice.Append(token)) output?.TryWrite(c);
             if (choice.Stopped) { finish = "stop"; break; }
             if (token.FinishReason is GenerationFinishReason reason)
             {
@@ -74,9 +76,9 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
                 break;
             }
         }
-        foreach (var c in choice.Finish()) output.TryWrite(c);
+        foreach (var c in choice.Finish()) output?.TryWrite(c);
         string finishReason = plan.FinishReason(choice, finish ?? "stop");
-        output.TryWrite(choice.Final(finishReason));
+        output?.TryWrite(choice.Final(finishReason));
         return finishReason;
     }
 
@@ -87,20 +89,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
         var plan = ChatTurn.Prepare(model, request, Conversation(request));
         var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
         var choices = plan.CreateChoices();
-        var finishes = await Task.WhenAll(choices.Select(async c =>
-        {
-            string? finish = null;
-            await foreach (var token in modelGrain.GenerateAsync(plan.GenerationFor(c.Index), cancellationToken).WithCancellation(cancellationToken))
-            {
-                if (token.FinishReason == GenerationFinishReason.Error)
-                    throw new InvalidOperationException("The model failed while generating this response.");
-                c.Append(token);
-                if (c.Stopped) { finish = "stop"; break; }
-                if (token.FinishReason is GenerationFinishReason reason) { finish = reason == GenerationFinishReason.Length ? "length" : "stop"; break; }
-            }
-            c.Finish();
-            return plan.FinishReason(c, finish ?? "stop");
-        }));
+        var finishes = await Task.WhenAll(choices.Select(c => RunChoiceAsync(c, plan, modelGrain, output: null, cancellationToken)));
         int completion = choices.Sum(c => c.TokenCount);
         var completed = choices.Select((c, i) => c.Complete(finishes[i])).ToArray();
         await RecordAsync(request, completed[0]);
