@@ -31,31 +31,29 @@ public sealed class ConstrainedToolCallTests
     public async Task Strict_tools_under_auto_are_free_text_until_the_marker_then_a_valid_call()
     {
         await using var cluster = await Start(new ServedModelOptions { ModelPath = "", ServedModelName = "m", ToolCallParser = "hermes", MaxModelLength = 1024 });
+        var tokenizer = cluster.Model("m").Folder.Tokenizer;
+        // Nudge the random model towards the start marker; what follows the marker is the constraint's doing,
+        // and with parallel_tool_calls false the grammar ends after one call.
+        var bias = new JsonObject { [tokenizer.TokenToId("<tool_call>")!.Value.ToString()] = 8 };
+        for (int seed = 1; seed <= 3; seed++)
         {
-            var tokenizer = cluster.Model("m").Folder.Tokenizer;
-            // Nudge the random model towards the start marker; what follows the marker is the constraint's doing,
-            // and with parallel_tool_calls false the grammar ends after one call.
-            var bias = new JsonObject { [tokenizer.TokenToId("<tool_call>")!.Value.ToString()] = 8 };
-            for (int seed = 1; seed <= 3; seed++)
+            var result = await Post(cluster.Http, new JsonObject
             {
-                var result = await Post(cluster.Http, new JsonObject
-                {
-                    ["model"] = "m",
-                    ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "weather?" }),
-                    ["tools"] = StrictTools(),
-                    ["tool_choice"] = "auto",
-                    ["temperature"] = 1.0,
-                    ["seed"] = seed,
-                    ["max_tokens"] = 300,
-                    ["parallel_tool_calls"] = false,
-                    ["logit_bias"] = bias.DeepClone(),
-                });
-                var choice = result["choices"]![0]!;
-                Assert.True("tool_calls" == choice["finish_reason"]!.GetValue<string>(), choice.ToJsonString());
-                foreach (var call in choice["message"]!["tool_calls"]!.AsArray())
-                    ToolCallingEndToEndTests.AssertValidCall(call!["function"]!["name"]!.GetValue<string>(), call["function"]!["arguments"]!.GetValue<string>());
-                Assert.Equal("ok", choice["tool_parse"]!["status"]!.GetValue<string>());
-            }
+                ["model"] = "m",
+                ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "weather?" }),
+                ["tools"] = StrictTools(),
+                ["tool_choice"] = "auto",
+                ["temperature"] = 1.0,
+                ["seed"] = seed,
+                ["max_tokens"] = 300,
+                ["parallel_tool_calls"] = false,
+                ["logit_bias"] = bias.DeepClone(),
+            });
+            var choice = result["choices"]![0]!;
+            Assert.True("tool_calls" == choice["finish_reason"]!.GetValue<string>(), choice.ToJsonString());
+            foreach (var call in choice["message"]!["tool_calls"]!.AsArray())
+                ToolCallingEndToEndTests.AssertValidCall(call!["function"]!["name"]!.GetValue<string>(), call["function"]!["arguments"]!.GetValue<string>());
+            Assert.Equal("ok", choice["tool_parse"]!["status"]!.GetValue<string>());
         }
     }
 
@@ -68,30 +66,28 @@ public sealed class ConstrainedToolCallTests
         {
             ModelPath = "", ServedModelName = "m", ToolCallParser = "hermes", ReasoningParser = "qwen3", ChatTemplatePath = template, MaxModelLength = 1024,
         });
+        var tokenizer = cluster.Model("m").Folder.Tokenizer;
+        var bias = new JsonObject { [tokenizer.TokenToId("</think>")!.Value.ToString()] = 7 };
+        foreach (int eos in tokenizer.EosTokenIds) bias[eos.ToString()] = 6;
+        var result = await Post(cluster.Http, new JsonObject
         {
-            var tokenizer = cluster.Model("m").Folder.Tokenizer;
-            var bias = new JsonObject { [tokenizer.TokenToId("</think>")!.Value.ToString()] = 7 };
-            foreach (int eos in tokenizer.EosTokenIds) bias[eos.ToString()] = 6;
-            var result = await Post(cluster.Http, new JsonObject
-            {
-                ["model"] = "m",
-                ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "weather?" }),
-                ["tools"] = ToolCallingEndToEndTests.Tools.DeepClone(),
-                ["tool_choice"] = "required",
-                ["temperature"] = 1.0,
-                ["seed"] = 9,
-                ["max_tokens"] = 400,
-                ["logit_bias"] = bias,
-            });
-            var choice = result["choices"]![0]!;
-            Assert.Equal("tool_calls", choice["finish_reason"]!.GetValue<string>());
-            var calls = choice["message"]!["tool_calls"]!.AsArray();
-            Assert.NotEmpty(calls);
-            foreach (var call in calls)
-                ToolCallingEndToEndTests.AssertValidCall(call!["function"]!["name"]!.GetValue<string>(), call["function"]!["arguments"]!.GetValue<string>());
-            // Reasoning never leaks into content, and markers never into either.
-            Assert.DoesNotContain("</think>", choice["message"]!["reasoning_content"]?.GetValue<string>() ?? "");
-            Assert.Null(choice["message"]!["content"]);
-        }
+            ["model"] = "m",
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "weather?" }),
+            ["tools"] = ToolCallingEndToEndTests.Tools.DeepClone(),
+            ["tool_choice"] = "required",
+            ["temperature"] = 1.0,
+            ["seed"] = 9,
+            ["max_tokens"] = 400,
+            ["logit_bias"] = bias,
+        });
+        var choice = result["choices"]![0]!;
+        Assert.Equal("tool_calls", choice["finish_reason"]!.GetValue<string>());
+        var calls = choice["message"]!["tool_calls"]!.AsArray();
+        Assert.NotEmpty(calls);
+        foreach (var call in calls)
+            ToolCallingEndToEndTests.AssertValidCall(call!["function"]!["name"]!.GetValue<string>(), call["function"]!["arguments"]!.GetValue<string>());
+        // Reasoning never leaks into content, and markers never into either.
+        Assert.DoesNotContain("</think>", choice["message"]!["reasoning_content"]?.GetValue<string>() ?? "");
+        Assert.Null(choice["message"]!["content"]);
     }
 }

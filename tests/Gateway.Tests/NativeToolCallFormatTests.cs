@@ -40,42 +40,40 @@ public sealed class NativeToolCallFormatTests
         await using var cluster = await TestCluster.StartAsync(
             new TinyModelOptions { OutputDirectory = "", Architecture = architecture, Seed = 3 },
             new ServedModelOptions { ModelPath = "", ServedModelName = "m", ToolCallParser = parserFlag, MaxModelLength = 1024 });
+        var http = cluster.Http;
+        Assert.Equal(expectedParser, cluster.Model("m").Format.ToolCallParser);
+
+        JsonObject Body(bool stream) => new()
         {
-            var http = cluster.Http;
-            Assert.Equal(expectedParser, cluster.Model("m").Format.ToolCallParser);
+            ["model"] = "m",
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Weather in Paris for 3 days?" }),
+            ["tools"] = ToolCallingEndToEndTests.Tools.DeepClone(),
+            ["tool_choice"] = "auto",
+            ["temperature"] = 1.0,
+            ["max_tokens"] = 200,
+            ["structured_outputs"] = new JsonObject { ["regex"] = Escape(nativeText) },
+            ["stream"] = stream,
+        };
 
-            JsonObject Body(bool stream) => new()
-            {
-                ["model"] = "m",
-                ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Weather in Paris for 3 days?" }),
-                ["tools"] = ToolCallingEndToEndTests.Tools.DeepClone(),
-                ["tool_choice"] = "auto",
-                ["temperature"] = 1.0,
-                ["max_tokens"] = 200,
-                ["structured_outputs"] = new JsonObject { ["regex"] = Escape(nativeText) },
-                ["stream"] = stream,
-            };
+        using var response = await http.PostAsync("/v1/chat/completions", new StringContent(Body(false).ToJsonString(), Encoding.UTF8, "application/json"));
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var choice = JsonNode.Parse(text)!["choices"]![0]!;
+        Assert.Equal("tool_calls", choice["finish_reason"]!.GetValue<string>());
+        Assert.Null(choice["message"]!["content"]);
+        var call = Assert.Single(choice["message"]!["tool_calls"]!.AsArray())!;
+        Assert.Equal("get_weather", call["function"]!["name"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"city": "Paris", "days": 3}"""), JsonNode.Parse(call["function"]!["arguments"]!.GetValue<string>())));
+        Assert.Equal(expectedParser, choice["tool_parse"]!["parser"]!.GetValue<string>());
 
-            using var response = await http.PostAsync("/v1/chat/completions", new StringContent(Body(false).ToJsonString(), Encoding.UTF8, "application/json"));
-            string text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-            var choice = JsonNode.Parse(text)!["choices"]![0]!;
-            Assert.Equal("tool_calls", choice["finish_reason"]!.GetValue<string>());
-            Assert.Null(choice["message"]!["content"]);
-            var call = Assert.Single(choice["message"]!["tool_calls"]!.AsArray())!;
-            Assert.Equal("get_weather", call["function"]!["name"]!.GetValue<string>());
-            Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"city": "Paris", "days": 3}"""), JsonNode.Parse(call["function"]!["arguments"]!.GetValue<string>())));
-            Assert.Equal(expectedParser, choice["tool_parse"]!["parser"]!.GetValue<string>());
-
-            using var streamed = await http.PostAsync("/v1/chat/completions", new StringContent(Body(true).ToJsonString(), Encoding.UTF8, "application/json"));
-            var chunks = await ToolCallingEndToEndTests.ReadStream(streamed);
-            var calls = ToolCallingEndToEndTests.Accumulate(chunks, out string? finish);
-            Assert.Equal("tool_calls", finish);
-            var streamedCall = Assert.Single(calls);
-            Assert.Equal("get_weather", streamedCall.Name);
-            Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"city": "Paris", "days": 3}"""), JsonNode.Parse(streamedCall.Arguments)));
-            string content = string.Concat(chunks.SelectMany(c => c["choices"]!.AsArray()).Select(c => c!["delta"]!["content"]?.GetValue<string>() ?? ""));
-            Assert.True(string.IsNullOrWhiteSpace(content), $"marker text leaked into content: {content}");
-        }
+        using var streamed = await http.PostAsync("/v1/chat/completions", new StringContent(Body(true).ToJsonString(), Encoding.UTF8, "application/json"));
+        var chunks = await ToolCallingEndToEndTests.ReadStream(streamed);
+        var calls = ToolCallingEndToEndTests.Accumulate(chunks, out string? finish);
+        Assert.Equal("tool_calls", finish);
+        var streamedCall = Assert.Single(calls);
+        Assert.Equal("get_weather", streamedCall.Name);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"city": "Paris", "days": 3}"""), JsonNode.Parse(streamedCall.Arguments)));
+        string content = string.Concat(chunks.SelectMany(c => c["choices"]!.AsArray()).Select(c => c!["delta"]!["content"]?.GetValue<string>() ?? ""));
+        Assert.True(string.IsNullOrWhiteSpace(content), $"marker text leaked into content: {content}");
     }
 }
