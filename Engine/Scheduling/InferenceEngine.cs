@@ -125,9 +125,17 @@ public sealed class InferenceEngine : IAsyncDisposable
                 while (_wake.CurrentCount > 0) _wake.Wait(0);
                 while (_submitted.TryDequeue(out var sequence)) scheduler.Enqueue(sequence);
                 while (_cancelled.TryDequeue(out long id)) scheduler.Cancel(id);
-                scheduler.Admit();
-                var plan = scheduler.Plan();
-                if (plan is not null) Step(model, cache, scheduler, plan);
+                try
+                {
+                    scheduler.Admit();
+                    var plan = scheduler.Plan();
+                    if (plan is not null) Step(model, cache, scheduler, plan);
+                }
+                catch (Exception)
+                {
+                    // The device thread must outlive any one step: fail what was running, keep serving.
+                    scheduler.FailAll();
+                }
                 Interlocked.Add(ref _preemptions, scheduler.TakePreemptions());
                 _statistics = new EngineStatistics(scheduler.Running.Count, scheduler.WaitingCount, cache.UsedBlocks, cache.TotalBlocks,
                     cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions));
