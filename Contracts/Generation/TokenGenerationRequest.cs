@@ -75,6 +75,13 @@ public enum GenerationFinishReason
     Error,
 }
 
+/// <summary>OpenAI's <c>finish_reason</c> for a generation that ended.</summary>
+public static class GenerationFinishReasons
+{
+    /// <summary>"length" when a token limit ended it, "stop" otherwise.</summary>
+    public static string ToOpenAI(this GenerationFinishReason reason) => reason == GenerationFinishReason.Length ? "length" : "stop";
+}
+
 /// <summary>Engine load on one device.</summary>
 [GenerateSerializer, Immutable, Alias("cluster.model-grain-status")]
 public sealed record ModelGrainStatus(

@@ -16,14 +16,18 @@ internal sealed class ChatTurn
     private readonly string? _parserName;
 
     private readonly GenerationConstraint? _constraint;
+    private readonly bool _reasoningOpen;
+    private readonly IReadOnlyList<Parsers.ToolDefinition> _tools;
 
-    private ChatTurn(ServedModel model, ChatCompletionRequest request, ChatPrompt prompt, string? parserName, GenerationConstraint? constraint)
+    private ChatTurn(ServedModel model, ChatCompletionRequest request, ChatPrompt prompt, string? parserName, GenerationConstraint? constraint, bool reasoningOpen)
     {
         _model = model;
         _request = request;
         Prompt = prompt;
         _parserName = parserName;
         _constraint = constraint;
+        _reasoningOpen = reasoningOpen;
+        _tools = request.Tools.Length == 0 ? [] : Parsers.ToolDefinition.FromOpenAiTools(ChatToolJson.ToOpenAI(request.Tools));
     }
 
     public ChatPrompt Prompt { get; }
@@ -72,7 +76,7 @@ internal sealed class ChatTurn
             throw new ArgumentException($"max_tokens is {max}, but the prompt takes {prompt.TokenIds.Length} of the model's {model.Engine.MaxSequenceLength} tokens; at most {room} remain.", "max_tokens");
         // Harmony (gpt-oss) output is channels: its parser also separates reasoning, so it runs even without tools.
         bool parserNeeded = toolChoice != "none" || parser == "openai";
-        return new ChatTurn(model, request, prompt, parserNeeded ? parser : null, constraint);
+        return new ChatTurn(model, request, prompt, parserNeeded ? parser : null, constraint, reasoningOpen);
     }
 
     public ChoiceStream[] CreateChoices() => Enumerable.Range(0, _request.N)
@@ -84,17 +88,14 @@ internal sealed class ChatTurn
         var registry = _model.Format.Parsers;
         var options = new ToolCallParserOptions
         {
-            Tools = Parsers.ToolDefinition.FromOpenAiTools(System.Text.Json.Nodes.JsonNode.Parse(ToolsJson())),
+            Tools = _tools,
             ReasoningParser = _model.Format.ReasoningParser,
-            ReasoningStartedInPrompt = _model.Format.ReasoningParser is not null && Prompt.Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal),
+            ReasoningStartedInPrompt = _reasoningOpen,
             IdSeed = _request.Sampling.Seed is ulong seed ? (int)(seed + (ulong)choice) : null,
         };
         if (_parserName is not null) return registry.Create(_parserName, options);
         return options.ReasoningParser is { } reasoning ? registry.Reasoning.Create(reasoning, options.ReasoningStartedInPrompt) : null;
     }
-
-    private string ToolsJson() => "[" + string.Join(",", _request.Tools.Select(t =>
-        $$$"""{"type":"function","function":{"name":{{{System.Text.Json.JsonSerializer.Serialize(t.Name)}}},"parameters":{{{t.ParametersJson ?? "{}"}}}}}""")) + "]";
 
     public TokenGenerationRequest GenerationFor(int choice) => new()
     {

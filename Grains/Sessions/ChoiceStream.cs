@@ -26,6 +26,9 @@ internal sealed class ChoiceStream
     private readonly List<int> _pendingTokenIds = [];
     private readonly HashSet<int> _droppedCalls = [];
     private readonly StringBuilder _plainContent = new();
+    // Reused for every token: the per-token path allocates only the strings it emits.
+    private readonly StringBuilder _content = new();
+    private readonly StringBuilder _reasoning = new();
 
     private readonly IReadOnlySet<int> _stopTokenIds;
 
@@ -92,8 +95,8 @@ internal sealed class ChoiceStream
         _allEvents.AddRange(_events);
 
         var choices = new List<ChunkChoice>();
-        var content = new StringBuilder();
-        var reasoning = new StringBuilder();
+        var content = _content.Clear();
+        var reasoning = _reasoning.Clear();
         void FlushText()
         {
             if (content.Length == 0 && reasoning.Length == 0) return;

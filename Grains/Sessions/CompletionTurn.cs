@@ -138,7 +138,7 @@ internal sealed class CompletionTurn
             string delta = token.TokenId >= 0 && !isStopToken ? text.Append(token.TokenId) : "";
             if (delta.Length > 0) output.TryWrite(Piece(delta));
             if (text.Stopped) { finish = "stop"; break; }
-            if (token.FinishReason is GenerationFinishReason reason) { finish = reason == GenerationFinishReason.Length ? "length" : "stop"; break; }
+            if (token.FinishReason is GenerationFinishReason reason) { finish = reason.ToOpenAI(); break; }
         }
         output.TryWrite(Piece(text.Flush(), finish ?? "stop"));
     }

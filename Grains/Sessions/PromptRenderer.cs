@@ -36,7 +36,7 @@ internal static class PromptRenderer
             string text = template.Apply(new ChatTemplateContext
             {
                 Messages = ToJson(messages),
-                Tools = offerTools ? new JsonArray(request.Tools.Select(ToJson).ToArray()) : null,
+                Tools = offerTools ? ChatToolJson.ToOpenAI(request.Tools) : null,
                 AddGenerationPrompt = true,
                 BosToken = tokenizer.BosToken,
                 EosToken = tokenizer.EosToken,
@@ -72,15 +72,6 @@ internal static class PromptRenderer
             array.Add(o);
         }
         return array;
-    }
-
-    private static JsonNode ToJson(ChatTool tool)
-    {
-        var function = new JsonObject { ["name"] = tool.Name };
-        if (tool.Description is not null) function["description"] = tool.Description;
-        function["parameters"] = tool.ParametersJson is null ? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() } : JsonNode.Parse(tool.ParametersJson);
-        if (tool.Strict is not null) function["strict"] = tool.Strict;
-        return new JsonObject { ["type"] = "function", ["function"] = function };
     }
 
     private static string ChatMl(IReadOnlyList<ChatMessage> messages)

@@ -72,7 +72,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
             if (choice.Stopped) { finish = "stop"; break; }
             if (token.FinishReason is GenerationFinishReason reason)
             {
-                finish = reason == GenerationFinishReason.Length ? "length" : "stop";
+                finish = reason.ToOpenAI();
                 break;
             }
         }
