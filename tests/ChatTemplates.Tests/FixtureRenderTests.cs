@@ -11,10 +11,10 @@ public sealed class FixtureRenderTests
     private static readonly DateTime PinnedNow = new(2026, 1, 15, 12, 0, 0);
 
     private static readonly Lazy<JsonArray> Expected = new(() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(SharedFixtures.ChatTemplatesDirectory, "expected_renders.json")))!.AsArray());
+        JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, "expected_renders.json")))!.AsArray());
 
     private static readonly Lazy<Dictionary<string, JsonObject>> Conversations = new(() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(SharedFixtures.ChatTemplatesDirectory, "conversations.json")))!.AsArray()
+        JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, "conversations.json")))!.AsArray()
             .Select(c => c!.AsObject()).ToDictionary(c => (string)c["name"]!));
 
     public static TheoryData<string, string> Pairs()
@@ -47,7 +47,7 @@ public sealed class FixtureRenderTests
     {
         var expected = Expected.Value.Select(e => e!.AsObject())
             .Single(e => (string)e["template"]! == template && ((string?)e["conversation"] ?? "") == conversation);
-        var source = File.ReadAllText(Path.Combine(SharedFixtures.ChatTemplatesDirectory, template));
+        var source = File.ReadAllText(Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, template));
 
         if (expected["compile_error"] is not null)
         {

@@ -61,7 +61,7 @@ public sealed class MessageNormalizerTests
     [Fact]
     public void Apply_lets_a_mistral_template_render_openai_ids()
     {
-        var template = ChatTemplate.Compile(File.ReadAllText(Path.Combine(SharedFixtures.ChatTemplatesDirectory, "mistralai-Mistral-Nemo-Instruct-2407.jinja")));
+        var template = ChatTemplate.Compile(File.ReadAllText(Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, "mistralai-Mistral-Nemo-Instruct-2407.jinja")));
         var context = new ChatTemplateContext { Messages = OpenAIConversation() };
         Assert.Throws<TemplateRaisedException>(() => template.Render(context));
         var text = template.Apply(context);

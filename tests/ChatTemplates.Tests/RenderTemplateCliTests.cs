@@ -82,7 +82,7 @@ public sealed class RenderTemplateCliTests : IDisposable
     [Fact]
     public void Prints_capabilities_as_json()
     {
-        var path = Path.Combine(SharedFixtures.ChatTemplatesDirectory, "google-gemma-2-2b-it.jinja");
+        var path = Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, "google-gemma-2-2b-it.jinja");
         var (code, output, _) = Run("", "--template", path, "--capabilities");
         Assert.Equal(0, code);
         var json = JsonNode.Parse(output)!;
@@ -93,13 +93,13 @@ public sealed class RenderTemplateCliTests : IDisposable
     [Fact]
     public void Reproduces_a_fixture_render()
     {
-        var conversations = JsonNode.Parse(File.ReadAllText(Path.Combine(SharedFixtures.ChatTemplatesDirectory, "conversations.json")))!.AsArray();
+        var conversations = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, "conversations.json")))!.AsArray();
         var roundTrip = conversations.Single(c => (string?)c!["name"] == "tool_round_trip")!.AsObject();
-        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(SharedFixtures.ChatTemplatesDirectory, "expected_renders.json")))!.AsArray()
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, "expected_renders.json")))!.AsArray()
             .Single(e => (string?)e!["template"] == "meta-llama-Llama-3.1-8B-Instruct.jinja" && (string?)e["conversation"] == "tool_round_trip")!;
         var request = new JsonObject { ["messages"] = roundTrip["messages"]!.DeepClone(), ["tools"] = roundTrip["tools"]!.DeepClone() };
         var (code, output, _) = Run(request.ToJsonString(), "--template",
-            Path.Combine(SharedFixtures.ChatTemplatesDirectory, "meta-llama-Llama-3.1-8B-Instruct.jinja"), "--now=2026-01-15T12:00:00");
+            Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, "meta-llama-Llama-3.1-8B-Instruct.jinja"), "--now=2026-01-15T12:00:00");
         Assert.Equal(0, code);
         Assert.Equal((string)expected["output"]!, output);
     }

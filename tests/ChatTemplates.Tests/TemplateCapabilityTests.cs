@@ -5,7 +5,7 @@ namespace Cluster.ChatTemplates.Tests;
 public sealed class TemplateCapabilityTests
 {
     private static ChatTemplate Fixture(string name) =>
-        ChatTemplate.Compile(File.ReadAllText(Path.Combine(SharedFixtures.ChatTemplatesDirectory, name)));
+        ChatTemplate.Compile(File.ReadAllText(Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, name)));
 
     [Fact]
     public void Qwen25_supports_everything_and_needs_object_arguments()

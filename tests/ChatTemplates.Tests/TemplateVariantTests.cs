@@ -30,7 +30,7 @@ public sealed class TemplateVariantTests
             .Single(r => (string)r["template"]! == template && (string)r["conversation"]! == conversation);
         var conv = Data.Value["conversations"]!.AsArray().Select(c => c!.AsObject()).Single(c => (string)c["name"]! == conversation);
         var context = FixtureRenderTests.ContextFor(conv) with { Now = PinnedNow };
-        var compiled = ChatTemplate.Compile(File.ReadAllText(Path.Combine(SharedFixtures.ChatTemplatesDirectory, template)));
+        var compiled = ChatTemplate.Compile(File.ReadAllText(Path.Combine(RepositoryFixtures.ChatTemplatesDirectory, template)));
         if (expected["error"] is JsonNode error)
         {
             var ex = Assert.ThrowsAny<TemplateException>(() => compiled.Render(context));

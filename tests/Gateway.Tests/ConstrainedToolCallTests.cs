@@ -61,7 +61,7 @@ public sealed class ConstrainedToolCallTests
     public async Task A_reasoning_model_reasons_freely_then_makes_the_required_call()
     {
         // QwQ's template opens <think> in the generation prompt; the constraint must start after </think>.
-        string template = Path.Combine(SharedFolder.Path, "fixtures", "chat_templates", "Qwen-QwQ-32B.jinja");
+        string template = Path.Combine(FixtureFolder.Path, "chat_templates", "Qwen-QwQ-32B.jinja");
         await using var cluster = await Start(new ServedModelOptions
         {
             ModelPath = "", ServedModelName = "m", ToolCallParser = "hermes", ReasoningParser = "qwen3", ChatTemplatePath = template, MaxModelLength = 1024,

@@ -38,7 +38,7 @@ public sealed class ToolCallFormatDetectionTests
     public static TheoryData<string> Templates()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(SharedFolder.Path, "fixtures", "chat_templates"), "*.jinja").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(FixtureFolder.Path, "chat_templates"), "*.jinja").Order(StringComparer.Ordinal))
             data.Add(Path.GetFileNameWithoutExtension(file));
         return data;
     }
@@ -47,7 +47,7 @@ public sealed class ToolCallFormatDetectionTests
     [MemberData(nameof(Templates))]
     public void The_detected_parser_reads_the_templates_own_tool_call(string name)
     {
-        var template = ChatTemplate.Compile(File.ReadAllText(Path.Combine(SharedFolder.Path, "fixtures", "chat_templates", name + ".jinja")));
+        var template = ChatTemplate.Compile(File.ReadAllText(Path.Combine(FixtureFolder.Path, "chat_templates", name + ".jinja")));
         RenderedToolCall rendered;
         try
         {
@@ -69,8 +69,8 @@ public sealed class ToolCallFormatDetectionTests
     }
 }
 
-/// <summary>The read-only shared material beside the repository (<c>../shared</c>).</summary>
-internal static class SharedFolder
+/// <summary>The fixtures copied into the repository (<c>tests/Fixtures</c>).</summary>
+internal static class FixtureFolder
 {
     public static string Path { get; } = Find();
 
@@ -78,7 +78,7 @@ internal static class SharedFolder
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "Cluster.sln")))
-                return System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, "..", "shared"));
+                return System.IO.Path.Combine(dir.FullName, "tests", "Fixtures");
         throw new DirectoryNotFoundException("Cluster.sln not found above " + AppContext.BaseDirectory);
     }
 }

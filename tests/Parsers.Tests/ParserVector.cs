@@ -2,12 +2,12 @@ using System.Text.Json.Nodes;
 
 namespace Cluster.Parsers.Tests;
 
-/// <summary>One record of /work/shared/fixtures/tool_parsers/vllm_parser_vectors.json.</summary>
+/// <summary>One record of tests/Fixtures/tool_parsers/vllm_parser_vectors.json.</summary>
 internal sealed record ParserVector(int Index, JsonObject Json)
 {
     private static readonly Lazy<IReadOnlyList<ParserVector>> All = new(() =>
     {
-        var root = JsonNode.Parse(File.ReadAllText(SharedFixtures.VectorsFile))!;
+        var root = JsonNode.Parse(File.ReadAllText(RepositoryFixtures.VectorsFile))!;
         return root["vectors"]!.AsArray().Select((v, i) => new ParserVector(i, v!.AsObject())).ToArray();
     });
 

@@ -44,7 +44,7 @@ public sealed class RegistryAndCliTests
     [Fact]
     public void The_readme_documents_every_parser_name()
     {
-        var readme = File.ReadAllText(Path.Combine(SharedFixtures.RepositoryRoot, "Parsers", "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepositoryFixtures.RepositoryRoot, "Parsers", "README.md"));
         Assert.All(ToolCallParserRegistry.Default.Names, name => Assert.Contains($"`{name}`", readme));
         Assert.All(ToolCallParserRegistry.Default.Reasoning.Names, name => Assert.Contains($"`{name}`", readme));
     }

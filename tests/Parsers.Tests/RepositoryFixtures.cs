@@ -1,7 +1,7 @@
 namespace Cluster.Parsers.Tests;
 
-/// <summary>Locates /work/shared (the sibling of the folder holding Cluster.sln).</summary>
-internal static class SharedFixtures
+/// <summary>Locates the repository root and the fixtures copied into it (<c>tests/Fixtures</c>).</summary>
+internal static class RepositoryFixtures
 {
     private static readonly Lazy<string> Repository = new(() =>
     {
@@ -17,12 +17,12 @@ internal static class SharedFixtures
         return dir.FullName;
     });
 
-    private static readonly Lazy<string> Root = new(() => Path.Combine(Directory.GetParent(Repository.Value)!.FullName, "shared"));
+    private static readonly Lazy<string> Root = new(() => Path.Combine(Repository.Value, "tests", "Fixtures"));
 
     /// <summary>The folder holding Cluster.sln.</summary>
     public static string RepositoryRoot => Repository.Value;
 
-    public static string SharedPath(params string[] parts) => Path.Combine([Root.Value, .. parts]);
+    public static string FixturePath(params string[] parts) => Path.Combine([Root.Value, .. parts]);
 
-    public static string VectorsFile => SharedPath("fixtures", "tool_parsers", "vllm_parser_vectors.json");
+    public static string VectorsFile => FixturePath("tool_parsers", "vllm_parser_vectors.json");
 }
