@@ -26,14 +26,3 @@ public sealed record SessionSnapshot(
     [property: Id(1)] string? Model,
     [property: Id(2)] ChatMessage[] Messages,
     [property: Id(3)] string[] PendingToolCallIds);
-
-/// <summary>A second request reached a session while one was still running; the client should retry after it.</summary>
-[GenerateSerializer, Alias("cluster.session-busy")]
-public sealed class SessionBusyException : Exception
-{
-    public SessionBusyException() { }
-
-    public SessionBusyException(string message) : base(message) { }
-
-    public SessionBusyException(string message, Exception inner) : base(message, inner) { }
-}

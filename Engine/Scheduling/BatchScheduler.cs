@@ -90,17 +90,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
         }
         if (planned.Count == 0) return null;
 
-        var segments = new List<ForwardSegment>(planned.Count);
-        var tokens = new List<int>();
-        var sampled = new List<Sequence>();
-        foreach (var (s, n) in planned)
-        {
-            bool last = s.Computed + n == s.Tokens.Count;
-            segments.Add(new ForwardSegment(s.Blocks, s.Computed, n, NeedsLogits: last));
-            for (int i = 0; i < n; i++) tokens.Add(s.Tokens[s.Computed + i]);
-            if (last) sampled.Add(s);
-        }
-        return new StepPlan(new ForwardBatch(segments, tokens.ToArray()), planned, sampled);
+        return StepPlan.For(planned);
     }
 
     private bool EnsureBlocks(Sequence sequence, int positions)

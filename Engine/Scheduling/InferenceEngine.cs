@@ -4,6 +4,8 @@ using Cluster.Engine.KvCache;
 using Cluster.Engine.ModelFiles;
 using Cluster.Engine.Models;
 using Cluster.Engine.Sampling;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,12 +31,16 @@ public sealed class InferenceEngine : IAsyncDisposable
     private volatile bool _stopping;
     private long _nextId;
     private long _preemptions;
-    private EngineStatistics _statistics;
+    private readonly ILogger _logger;
+    // Published whole after each step (a reference swap), so readers on other threads never see a torn mix of two steps.
+    private volatile EngineStatistics _statistics;
 
     /// <summary>Starts the device thread, which loads the weights; await <see cref="Ready"/> before relying on it.</summary>
-    public InferenceEngine(ModelConfig config, ModelWeights weights, EngineOptions options, IProgress<double>? loadProgress = null)
+    /// <param name="logger">Where failed steps are reported, with the exception and the sequences they ended.</param>
+    public InferenceEngine(ModelConfig config, ModelWeights weights, EngineOptions options, IProgress<double>? loadProgress = null, ILogger? logger = null)
     {
         Config = config;
+        _logger = logger ?? NullLogger.Instance;
         _options = options with { MaxSequenceLength = Math.Min(options.MaxSequenceLength, config.MaxPositionEmbeddings) };
         _cacheShape = new KvCacheShape(config.NumHiddenLayers, config.NumKeyValueHeads, config.HeadDim, options.BlockSize);
         long budgetTokens = options.KvCacheTokens
@@ -56,6 +62,13 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// <summary>A snapshot taken after the latest step.</summary>
     public EngineStatistics Statistics => _statistics;
 
+    /// <summary>Why a prompt of <paramref name="length"/> tokens cannot run on this engine, or null when it can.</summary>
+    public string? CheckPrompt(int length) =>
+        length == 0 ? "The prompt is empty."
+        : length >= _options.MaxSequenceLength ? $"This model's maximum context length is {_options.MaxSequenceLength} tokens; the prompt has {length}."
+        : (length + _options.BlockSize) / _options.BlockSize > _cacheBlocks ? $"The prompt has {length} tokens; the KV cache holds {_cacheBlocks * _options.BlockSize}."
+        : null;
+
     /// <summary>
     /// Queues a request and streams its tokens. Cancelling the token (or leaving the enumeration early) frees
     /// the sequence's cache blocks at the next step.
@@ -63,12 +76,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// <exception cref="ArgumentException">The prompt is empty or cannot fit (the parameter name is <c>prompt</c>).</exception>
     public async IAsyncEnumerable<GeneratedToken> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        int length = request.PromptTokenIds.Count;
-        if (length == 0) throw new ArgumentException("The prompt is empty.", "prompt");
-        if (length >= _options.MaxSequenceLength)
-            throw new ArgumentException($"This model's maximum context length is {_options.MaxSequenceLength} tokens; the prompt has {length}.", "prompt");
-        if ((length + _options.BlockSize) / _options.BlockSize > _cacheBlocks)
-            throw new ArgumentException($"The prompt has {length} tokens; the KV cache holds {_cacheBlocks * _options.BlockSize}.", "prompt");
+        if (CheckPrompt(request.PromptTokenIds.Count) is { } problem) throw new ArgumentException(problem, "prompt");
         await Ready.ConfigureAwait(false);
         var sequence = new Sequence(Interlocked.Increment(ref _nextId), request);
         _submitted.Enqueue(sequence);
@@ -131,9 +139,11 @@ public sealed class InferenceEngine : IAsyncDisposable
                     var plan = scheduler.Plan();
                     if (plan is not null) Step(model, cache, scheduler, plan);
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
-                    // The device thread must outlive any one step: fail what was running, keep serving.
+                    // The device thread must outlive any one step. Step isolates per-sequence failures itself, so this is
+                    // the scheduler failing: nothing can be trusted about the running set, fail it and keep serving.
+                    EngineLog.SchedulerFailed(_logger, e, string.Join(", ", scheduler.Running.Select(r => r.Id)));
                     scheduler.FailAll();
                 }
                 Interlocked.Add(ref _preemptions, scheduler.TakePreemptions());
@@ -144,37 +154,89 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs one planned step. A step that throws is retried one sequence at a time, so a failure caused by one
+    /// sequence (its constraint, its sampling parameters) fails that sequence and not the others in the batch.
+    /// </summary>
     private void Step(CausalLanguageModel model, PagedKvCache cache, BatchScheduler scheduler, StepPlan plan)
     {
-        SampledToken[] next;
-        using (var scope = NewDisposeScope())
+        SampledToken[]? next = TryStep(model, cache, plan, out var failure);
+        if (next is null)
         {
-            try
+            if (plan.Advances.Count == 1)
             {
-                var logits = model.Forward(plan.Batch, cache);
-                foreach (var (sequence, count) in plan.Advances) sequence.Computed += count;
-                next = plan.Sampled.Count == 0 ? [] : Sampler.Sample(logits, plan.Sampled.Select(Row).ToList());
-            }
-            catch (Exception)
-            {
-                scheduler.FailAll();
+                Fail(scheduler, plan.Advances[0].Sequence, failure!);
                 return;
             }
+            EngineLog.BatchFailed(_logger, failure!, plan.Advances.Count);
+            foreach (var single in plan.Split())
+            {
+                if (!scheduler.Running.Contains(single.Advances[0].Sequence)) continue;
+                var alone = TryStep(model, cache, single, out var own);
+                if (alone is null) Fail(scheduler, single.Advances[0].Sequence, own!);
+                else Emit(scheduler, single, alone);
+            }
+            return;
         }
+        Emit(scheduler, plan, next);
+    }
 
+    /// <summary>The forward pass and sampling of a plan; null (with the exception) when either throws.</summary>
+    private static SampledToken[]? TryStep(CausalLanguageModel model, PagedKvCache cache, StepPlan plan, out Exception? failure)
+    {
+        using var scope = NewDisposeScope();
+        try
+        {
+            var logits = model.Forward(plan.Batch, cache);
+            var next = plan.Sampled.Count == 0 ? [] : Sampler.Sample(logits, plan.Sampled.Select(Row).ToList());
+            // Only after both succeeded: a retried plan recomputes the same positions (cache writes are idempotent).
+            foreach (var (sequence, count) in plan.Advances) sequence.Computed += count;
+            failure = null;
+            return next;
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            return null;
+        }
+    }
+
+    private void Emit(BatchScheduler scheduler, StepPlan plan, SampledToken[] next)
+    {
         for (int i = 0; i < plan.Sampled.Count; i++)
         {
             var s = plan.Sampled[i];
             var token = next[i];
+            FinishReason? finish;
+            try
+            {
+                finish = Finish(s, token.TokenId);
+            }
+            catch (Exception e)
+            {
+                Fail(scheduler, s, e);
+                continue;
+            }
             s.Tokens.Add(token.TokenId);
-            FinishReason? finish = null;
-            if (s.Request.Constraint is { } matcher && !matcher.TryAdvance(token.TokenId)) finish = FinishReason.Error;
-            else if (s.Request.StopTokenIds.Contains(token.TokenId)) finish = FinishReason.Stop;
-            else if (s.Request.Constraint is { IsFinished: true }) finish = FinishReason.Stop;
-            else if (s.Generated >= s.Request.MaxTokens || s.Tokens.Count >= _options.MaxSequenceLength) finish = FinishReason.Length;
             s.Output.Writer.TryWrite(new GeneratedToken(token.TokenId, finish, token.Logprob, token.TopLogprobs));
             if (finish is not null) scheduler.Retire(s);
         }
+    }
+
+    private FinishReason? Finish(Sequence s, int tokenId)
+    {
+        if (s.Request.Constraint is { } matcher && !matcher.TryAdvance(tokenId)) return FinishReason.Error;
+        if (s.Request.StopTokenIds.Contains(tokenId)) return FinishReason.Stop;
+        if (s.Request.Constraint is { IsFinished: true }) return FinishReason.Stop;
+        if (s.Generated + 1 >= s.Request.MaxTokens || s.Tokens.Count + 1 >= _options.MaxSequenceLength) return FinishReason.Length;
+        return null;
+    }
+
+    private void Fail(BatchScheduler scheduler, Sequence sequence, Exception e)
+    {
+        EngineLog.SequenceFailed(_logger, e, sequence.Id, sequence.PromptLength, sequence.Generated);
+        sequence.Output.Writer.TryWrite(new GeneratedToken(-1, FinishReason.Error));
+        scheduler.Retire(sequence);
     }
 
     private static SamplingRow Row(Sequence s) => new(s.Sampling, s.Generator!, s.Tokens, s.PromptLength,
@@ -190,8 +252,21 @@ public sealed class InferenceEngine : IAsyncDisposable
 }
 
 /// <summary>Engine load after a step: sequences running and queued, KV-cache blocks in use, preemptions so far.</summary>
-public readonly record struct EngineStatistics(int Running, int Waiting, int UsedCacheBlocks, int CacheBlocks, int BlockSize, long CacheBytes, long Preemptions)
+public sealed record EngineStatistics(int Running, int Waiting, int UsedCacheBlocks, int CacheBlocks, int BlockSize, long CacheBytes, long Preemptions)
 {
     /// <summary>Fraction of the KV cache in use, 0–1.</summary>
     public double CacheUsage => CacheBlocks == 0 ? 0 : (double)UsedCacheBlocks / CacheBlocks;
+}
+
+/// <summary>The engine's log messages.</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engine step failed for a batch of {Count} sequences; retrying each alone to find the cause")]
+    public static partial void BatchFailed(ILogger logger, Exception e, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engine failed sequence {SequenceId} (prompt {PromptTokens} tokens, {Generated} generated)")]
+    public static partial void SequenceFailed(ILogger logger, Exception e, long sequenceId, int promptTokens, int generated);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engine scheduler failed; failing running sequences {SequenceIds}")]
+    public static partial void SchedulerFailed(ILogger logger, Exception e, string sequenceIds);
 }

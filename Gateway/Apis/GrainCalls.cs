@@ -1,10 +1,10 @@
-using Cluster.Contracts.Sessions;
+using Cluster.Contracts.Requests;
 
 namespace Cluster.Gateway.Apis;
 
 /// <summary>
-/// Maps failures that cross the grain boundary to OpenAI errors. Grains signal a bad request with
-/// <see cref="ArgumentException"/> (its ParamName is the field); anything else is the server's fault.
+/// Maps failures that cross the grain boundary to OpenAI errors. A grain refuses a request only with a
+/// <see cref="RequestRejectedException"/>; anything else is the server's fault (a logged 500).
 /// </summary>
 internal static class GrainCalls
 {
@@ -14,15 +14,14 @@ internal static class GrainCalls
         {
             return await call().ConfigureAwait(false);
         }
-        catch (ArgumentException e)
+        catch (RequestRejectedException e)
         {
-            throw new RequestValidationException(400, StripParamSuffix(e), e.ParamName);
-        }
-        catch (SessionBusyException e)
-        {
-            throw new RequestValidationException(409, e.Message, null, "session_busy");
+            throw ToValidation(e.Rejection);
         }
     }
+
+    public static RequestValidationException ToValidation(RequestRejection r) =>
+        new(r.Status, r.Message, r.Param, r.Code, r.Status >= 500 ? "server_error" : "invalid_request_error");
 
     /// <summary>The single result of a one-item grain stream (see <c>ISessionGrain.CreateChatCompletionAsync</c>).</summary>
     public static Task<T> Single<T>(IAsyncEnumerable<T> stream) => MapErrors(async () =>
@@ -31,14 +30,12 @@ internal static class GrainCalls
         throw new InvalidOperationException("The grain ended its result stream without a result.");
     });
 
+    /// <summary>The error event for a failure after a stream started.</summary>
     public static OpenAIError Describe(Exception e) => e switch
     {
-        ArgumentException a => new OpenAIError(StripParamSuffix(a), "invalid_request_error", a.ParamName, null),
-        SessionBusyException => new OpenAIError(e.Message, "invalid_request_error", null, "session_busy"),
+        RequestRejectedException r => ToValidation(r.Rejection).ToResponse().Error,
+        RequestValidationException v => v.ToResponse().Error,
         TimeoutException => new OpenAIError("The cluster did not answer in time (a silo may have stopped).", "server_error", null, "timeout"),
         _ => new OpenAIError("The server failed while generating this response.", "server_error", null, null),
     };
-
-    private static string StripParamSuffix(ArgumentException e) =>
-        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 }

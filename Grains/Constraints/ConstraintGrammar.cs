@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cluster.Constraints;
 using Cluster.Contracts.Generation;
+using Cluster.Contracts.Requests;
 using Cluster.Grains.Hosting;
 
 namespace Cluster.Grains.Constraints;
@@ -11,29 +12,35 @@ public static class ConstraintGrammar
     /// <summary>Name of the generic JSON-array tool-call format (vLLM's <c>required</c> path), used where a format cannot be derived.</summary>
     public const string JsonArrayFormat = "json_array";
 
-    /// <exception cref="ArgumentException">The constraint cannot be enforced (unsupported schema keyword or regex feature);
-    /// the parameter name is the request field it came from.</exception>
-    public static TokenMatcher CreateMatcher(ServedModel model, GenerationConstraint constraint)
+    /// <summary>
+    /// Compiles <paramref name="constraint"/> for the model's vocabulary (cached per vocabulary, so the session's
+    /// compile before the first byte and the model grain's compile for the sequence are one piece of work).
+    /// </summary>
+    /// <exception cref="RequestRejectedException">The constraint cannot be enforced (an unsupported schema keyword or regex
+    /// feature, a grammar no output satisfies, a compile limit); the param is the request field it came from.</exception>
+    public static CompiledGrammar Compile(ServedModel model, GenerationConstraint constraint)
     {
         try
         {
-            var grammar = Build(model, constraint);
-            return GrammarCompiler.Compile(grammar, model.ConstraintVocabulary).CreateMatcher();
+            return GrammarCompiler.Compile(Build(model, constraint), model.ConstraintVocabulary);
         }
         catch (UnsupportedSchemaException e)
         {
-            throw new ArgumentException($"{e.Message} Constrained decoding cannot enforce it; remove it or set strict to false.", constraint.Source, e);
+            throw RequestRejection.Invalid(constraint.Source, $"{e.Message} Constrained decoding cannot enforce it; remove it or set strict to false.").ToException();
         }
         catch (UnsupportedRegexException e)
         {
-            throw new ArgumentException(e.Message, constraint.Source, e);
+            throw RequestRejection.Invalid(constraint.Source, e.Message).ToException();
         }
-        catch (ArgumentException e) when (e.ParamName != constraint.Source)
+        catch (ArgumentException e) when (e.ParamName is not null)
         {
             // A grammar no output can satisfy (a false schema, an empty choice, an empty numeric range) or an unknown special token.
-            throw new ArgumentException(e.Message, constraint.Source, e);
+            throw RequestRejection.Invalid(constraint.Source, e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)).ToException();
         }
     }
+
+    /// <summary>A fresh matcher for one sequence; see <see cref="Compile"/>.</summary>
+    public static TokenMatcher CreateMatcher(ServedModel model, GenerationConstraint constraint) => Compile(model, constraint).CreateMatcher();
 
     private static Grammar Build(ServedModel model, GenerationConstraint c)
     {
@@ -45,7 +52,7 @@ public static class ConstraintGrammar
             ConstraintKind.Regex => Grammar.Regex(c.Pattern ?? ""),
             ConstraintKind.Choice => Grammar.Choice(c.Choices ?? []),
             ConstraintKind.ToolCalls => ToolCalls(model, c, options),
-            _ => throw new ArgumentException($"Unknown constraint kind {c.Kind}.", c.Source),
+            _ => throw new InvalidOperationException($"Unknown constraint kind {c.Kind}."),
         };
         if (c.AfterReasoningEnd is { } end)
             body = Grammar.Sequence(Grammar.FreeText(end), Grammar.Marker(end), Grammar.Regex("\\n{0,2}"), body);
@@ -55,9 +62,9 @@ public static class ConstraintGrammar
     private static Grammar ToolCalls(ServedModel model, GenerationConstraint c, JsonSchemaOptions options)
     {
         var spec = model.Format.Parsers.FindSpec(c.ToolCallFormat ?? JsonArrayFormat)
-            ?? throw new ArgumentException($"Tool-call format '{c.ToolCallFormat}' has no spec to generate from.", c.Source);
+            ?? throw RequestRejection.Invalid(c.Source, $"Tool-call format '{c.ToolCallFormat}' has no spec to generate from.").ToException();
         var calls = ToolCallGrammar.TryBuild(spec, c.Tools, c.MinCalls, c.MaxCalls, options)
-            ?? throw new ArgumentException($"Tool calls of format '{spec.Name}' cannot be generated under constraint.", c.Source);
+            ?? throw RequestRejection.Invalid(c.Source, $"Tool calls of format '{spec.Name}' cannot be generated under constraint.").ToException();
         if (!c.Lazy) return calls;
         var triggers = spec.Sections.Select(s => s.Start).Where(s => !string.IsNullOrEmpty(s)).ToArray();
         return Grammar.Lazy(triggers, calls);

@@ -11,7 +11,7 @@ namespace Cluster.Grains.Hosting;
 /// silo's lifetime, and registers them in the cluster's model catalog once the silo is active.
 /// Grains on this silo find their model here.
 /// </summary>
-public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IGrainFactory grains, ILogger<ModelHost> logger)
+public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IGrainFactory grains, ILoggerFactory loggers, ILogger<ModelHost> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
     private readonly Dictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
@@ -45,7 +45,7 @@ public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IG
                 lastDecile = decile;
                 LogProgress(options.EffectiveName, decile * 10);
             });
-            var engine = new InferenceEngine(folder.Config, folder.Weights, options.ToEngineOptions(), progress);
+            var engine = new InferenceEngine(folder.Config, folder.Weights, options.ToEngineOptions(), progress, loggers.CreateLogger<InferenceEngine>());
             await engine.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
             var served = new ServedModel(options, folder, engine, format);
             _models[served.Name] = served;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Cluster.Contracts.Generation;
+using Cluster.Contracts.Requests;
 using Cluster.Engine.Sampling;
 using Cluster.Engine.Scheduling;
 using Cluster.Grains.Constraints;
@@ -19,6 +20,7 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
     public async IAsyncEnumerable<GeneratedTokenEvent> GenerateAsync(TokenGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = Model;
+        if (model.Engine.CheckPrompt(request.PromptTokenIds.Length) is { } problem) throw RequestRejection.Invalid("messages", problem).ToException();
         var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling, model.Folder.GenerationConfig), request.MaxTokens)
         {
             StopTokenIds = request.StopTokenIds.ToHashSet(),

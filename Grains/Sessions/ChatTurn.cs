@@ -1,3 +1,4 @@
+using Cluster.Contracts.Requests;
 using Cluster.Contracts.Generation;
 using Cluster.Contracts.OpenAI;
 using Cluster.Grains.Hosting;
@@ -7,7 +8,7 @@ namespace Cluster.Grains.Sessions;
 
 /// <summary>
 /// Everything one chat request resolves to before generation: the tokenized prompt, the per-choice generation
-/// requests, and how choices are parsed. Refusals are <see cref="ArgumentException"/>s naming the field.
+/// requests, and how choices are parsed. Refusals are <see cref="RequestRejectedException"/>s naming the field.
 /// </summary>
 internal sealed class ChatTurn
 {
@@ -37,11 +38,9 @@ internal sealed class ChatTurn
         string toolChoice = request.ToolChoiceFunction is not null ? "named" : request.ToolChoice ?? (request.Tools.Length > 0 ? "auto" : "none");
         string? parser = model.Format.ToolCallParser;
         if (toolChoice == "auto" && request.Tools.Length > 0 && parser is null)
-            throw new ArgumentException(
-                "\"auto\" tool choice requires the server to run with --tool-call-parser (a parser name, auto, or a spec file); this model has none.",
-                "tool_choice");
+            throw RequestRejection.Invalid("tool_choice", "\"auto\" tool choice requires the server to run with --tool-call-parser (a parser name, auto, or a spec file); this model has none.").ToException();
         if (toolChoice is "required" or "named" && request.OutputConstraint is not null)
-            throw new ArgumentException("A forced tool choice and response_format/structured_outputs cannot both constrain the same output.", "response_format");
+            throw RequestRejection.Invalid("response_format", "A forced tool choice and response_format/structured_outputs cannot both constrain the same output.").ToException();
         var prompt = ChatPrompt.Build(model, request, messages);
         bool reasoningOpen = model.Format.ReasoningParser is not null && prompt.Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
         string? afterReasoning = reasoningOpen ? "</think>" : null;
@@ -53,7 +52,7 @@ internal sealed class ChatTurn
             var spec = parser is null ? null : model.Format.Parsers.FindSpec(parser);
             if (spec is null || !Constraints.ToolCallGrammar.IsDerivable(spec))
             {
-                if (toolChoice == "auto") throw new ArgumentException($"strict tools need a tool-call format that constrained decoding can generate; '{parser}' is not one.", "tools");
+                if (toolChoice == "auto") throw RequestRejection.Invalid("tools", $"strict tools need a tool-call format that constrained decoding can generate; '{parser}' is not one.").ToException();
                 parser = Constraints.ConstraintGrammar.JsonArrayFormat;
             }
             constraint = new GenerationConstraint
@@ -69,11 +68,15 @@ internal sealed class ChatTurn
                 Source = toolChoice == "auto" ? "tools" : "tool_choice",
             };
         }
+        // Everything that can refuse the request runs here, before the first streamed byte: constraint compilation
+        // included (the model grain then finds the compiled grammar in the per-vocabulary cache).
+        if (constraint is not null) Constraints.ConstraintGrammar.Compile(model, constraint);
+        SamplingRules.Check(model, request.Sampling);
         int room = model.Engine.MaxSequenceLength - prompt.TokenIds.Length;
         if (room <= 0)
-            throw new ArgumentException($"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the messages take {prompt.TokenIds.Length}.", "messages");
+            throw RequestRejection.Invalid("messages", $"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the messages take {prompt.TokenIds.Length}.").ToException();
         if (request.MaxTokens is int max && max > room)
-            throw new ArgumentException($"max_tokens is {max}, but the prompt takes {prompt.TokenIds.Length} of the model's {model.Engine.MaxSequenceLength} tokens; at most {room} remain.", "max_tokens");
+            throw RequestRejection.Invalid("max_tokens", $"max_tokens is {max}, but the prompt takes {prompt.TokenIds.Length} of the model's {model.Engine.MaxSequenceLength} tokens; at most {room} remain.").ToException();
         // Harmony (gpt-oss) output is channels: its parser also separates reasoning, so it runs even without tools.
         bool parserNeeded = toolChoice != "none" || parser == "openai";
         return new ChatTurn(model, request, prompt, parserNeeded ? parser : null, constraint, reasoningOpen);

@@ -1,3 +1,4 @@
+using Cluster.Contracts.Requests;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
@@ -33,15 +34,18 @@ internal sealed class CompletionTurn
             var prompt = request.Prompts[p];
             var ids = prompt.TokenIds ?? Tokenize(model, prompt.Text ?? "");
             string param = request.Prompts.Length == 1 ? "prompt" : $"prompt[{p}]";
-            if (ids.Length == 0) throw new ArgumentException("The prompt is empty.", param);
+            if (ids.Length == 0) throw RequestRejection.Invalid(param, "The prompt is empty.").ToException();
             foreach (int id in ids)
                 if (id < 0 || id >= model.Folder.Config.VocabSize)
-                    throw new ArgumentException($"Token id {id} is out of range for this model's vocabulary of {model.Folder.Config.VocabSize}.", param);
-            if (ids.Length + request.MaxTokens > model.Engine.MaxSequenceLength)
-                throw new ArgumentException(
-                    $"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the prompt takes {ids.Length} and max_tokens asks for {request.MaxTokens}.", param);
+                    throw RequestRejection.Invalid(param, $"Token id {id} is out of range for this model's vocabulary of {model.Folder.Config.VocabSize}.").ToException();
+            // Compared as a difference: max_tokens near int.MaxValue must not wrap the sum around.
+            if (request.MaxTokens > model.Engine.MaxSequenceLength - ids.Length)
+                throw RequestRejection.Invalid(request.MaxTokens >= model.Engine.MaxSequenceLength ? "max_tokens" : param,
+                    $"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the prompt takes {ids.Length} and max_tokens asks for {request.MaxTokens}.").ToException();
             prompts[p] = ids;
         }
+        if (request.OutputConstraint is { } constraint) Constraints.ConstraintGrammar.Compile(model, constraint);
+        SamplingRules.Check(model, request.Sampling);
         return new CompletionTurn(model, request, prompts);
     }
 

@@ -1,3 +1,4 @@
+using Cluster.Contracts.Requests;
 using System.Text.Json.Nodes;
 using Cluster.ChatTemplates;
 using Cluster.Contracts.OpenAI;
@@ -47,7 +48,7 @@ internal static class PromptRenderer
         catch (TemplateException e)
         {
             // The template refuses this conversation (e.g. roles that do not alternate): the client's to fix.
-            throw new ArgumentException($"The model's chat template cannot render these messages: {e.Message}", "messages", e);
+            throw RequestRejection.Invalid("messages", $"The model's chat template cannot render these messages: {e.Message}").ToException();
         }
     }
 

@@ -1,3 +1,4 @@
+using Cluster.Contracts.Requests;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Cluster.Contracts.Generation;
@@ -106,6 +107,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
 
     public async IAsyncEnumerable<Completion> StreamCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        using var turnLease = BeginTurn();
         var model = host.Get(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
@@ -119,6 +121,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
 
     public async IAsyncEnumerable<Completion> CreateCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        using var turnLease = BeginTurn();
         var model = host.Get(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
@@ -139,7 +142,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
 
     public async Task ClearAsync()
     {
-        if (_busy) throw new SessionBusyException("The session is answering a request; clear it afterwards.");
+        if (_busy) throw RequestRejection.SessionBusy("The session is answering a request; clear it afterwards.").ToException();
         await state.ClearStateAsync();
         state.State = new SessionState();
     }
@@ -150,17 +153,20 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
     /// </summary>
     private TurnLease BeginTurn()
     {
-        if (!Stateful) return new TurnLease(null);
-        if (_busy) throw new SessionBusyException($"Session '{this.GetPrimaryKeyString()}' is already answering a request; send the next one when it finishes.");
+        if (!Stateful) return new TurnLease(this);
+        if (_busy) throw RequestRejection.SessionBusy($"Session '{this.GetPrimaryKeyString()}' is already answering a request; send the next one when it finishes.").ToException();
         _busy = true;
         return new TurnLease(this);
     }
 
-    private readonly struct TurnLease(SessionGrain? grain) : IDisposable
+    private readonly struct TurnLease(SessionGrain grain) : IDisposable
     {
         public void Dispose()
         {
-            if (grain is not null) grain._busy = false;
+            // A stateless request's grain is single-use: deactivate it once its (streaming) call has ended, so that
+            // stateless traffic leaves no activations behind (each would otherwise linger until idle collection).
+            if (grain.Stateful) grain._busy = false;
+            else grain.DeactivateOnIdle();
         }
     }
 
@@ -170,7 +176,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
         if (!Stateful) return request.Messages;
         var s = state.State;
         if (s.Model is not null && s.Model != request.Model)
-            throw new ArgumentException($"Session '{this.GetPrimaryKeyString()}' talks to model '{s.Model}', not '{request.Model}'.", "model");
+            throw RequestRejection.Invalid("model", $"Session '{this.GetPrimaryKeyString()}' talks to model '{s.Model}', not '{request.Model}'.").ToException();
         var pending = new HashSet<string>(s.PendingToolCallIds, StringComparer.Ordinal);
         var answered = new HashSet<string>(s.AnsweredToolCallIds, StringComparer.Ordinal);
         for (int i = 0; i < request.Messages.Length; i++)
@@ -180,9 +186,9 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
             if (m.Role != "tool" || m.ToolCallId is null) continue;
             string param = $"messages[{i}].tool_call_id";
             if (answered.Contains(m.ToolCallId))
-                throw new ArgumentException($"The tool call '{m.ToolCallId}' was already answered in this session.", param);
+                throw RequestRejection.Invalid(param, $"The tool call '{m.ToolCallId}' was already answered in this session.").ToException();
             if (!pending.Remove(m.ToolCallId))
-                throw new ArgumentException($"'{param}' is '{m.ToolCallId}', which answers no pending tool call of this session.", param);
+                throw RequestRejection.Invalid(param, $"'{param}' is '{m.ToolCallId}', which answers no pending tool call of this session.").ToException();
             answered.Add(m.ToolCallId);
         }
         return [.. s.Messages, .. request.Messages];
