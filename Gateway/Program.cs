@@ -1,12 +1,14 @@
 using Cluster.Gateway.Cli;
 
-// One executable, several commands: `serve` (default) runs the cluster; the others are tools for users
+// One executable, several commands: `serve` (default) runs the cluster in one process, `gateway` serves the API for
+// a cluster of separate silos (`dotnet run --project Silo`); the others are tools for users
 // adding models (templates, tool-call formats) and for making test models.
 string command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
 string[] rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 return command switch
 {
     "serve" => await ServeCommand.RunAsync(rest, Console.Out, Console.Error),
+    "gateway" => await GatewayCommand.RunAsync(rest, Console.Out, Console.Error),
     "make-tiny-model" => MakeTinyModelCommand.Run(rest, Console.Out, Console.Error),
     "render-template" => RenderTemplateCommand.Run(rest, Console.In, Console.Out, Console.Error),
     "parse-tool-calls" => ParseToolCallsCommand.Run(rest, Console.In, Console.Out, Console.Error),
@@ -15,6 +17,6 @@ return command switch
 
 static int Usage(string command)
 {
-    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, make-tiny-model, render-template, parse-tool-calls");
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, gateway, make-tiny-model, render-template, parse-tool-calls");
     return 2;
 }

@@ -1,27 +1,57 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Cluster.Grains.Hosting;
 using Cluster.Silo;
-using Microsoft.Extensions.Hosting;
+using Cluster.Silo.Cli;
+using Cluster.Silo.Metrics;
 
-// A standalone silo: `dotnet run --project Silo -- --model DIR [--served-model-name NAME] [--silo-port N] [--gateway-port N]`.
-// Gateways connect to it as Orleans clients (`dotnet run --project Gateway -- gateway`).
-var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
-for (int i = 0; i + 1 < args.Length; i += 2) arguments[args[i]] = args[i + 1];
-if (!arguments.TryGetValue("--model", out var modelPath))
+// A standalone silo: `dotnet run --project Silo -- --model DIR --cluster redis://HOST:PORT [flags]`. It loads its
+// models and joins the cluster; gateways (`dotnet run --project Gateway -- gateway --cluster ...`) serve the API.
+// Its own HTTP port answers only health and metrics, for orchestrators.
+CommandLine flags;
+ClusterSiloOptions options;
+string host;
+int healthPort;
+try
 {
-    Console.Error.WriteLine("usage: Silo --model DIR [--served-model-name NAME] [--silo-port N] [--gateway-port N] [--threads N]");
+    flags = CommandLine.Parse(args, [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--health-port"]);
+    if (flags.Get("--model") is not { } modelPath)
+    {
+        Console.Error.WriteLine(
+            "usage: Silo --model DIR [--served-model-name NAME] [--cluster redis://HOST:PORT] [--cluster-id ID] [--advertised-address IP] " +
+            "[--silo-port N] [--gateway-port N] [--host ADDR] [--health-port N] [--drain-timeout SECONDS] [--threads N] [model flags as for serve]");
+        return 2;
+    }
+    options = SiloFlags.ReadCluster(flags, [SiloFlags.ReadModel(flags, modelPath)]);
+    host = flags.Get("--host") ?? "127.0.0.1";
+    healthPort = flags.GetInt("--health-port") ?? 0;
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
     return 2;
 }
-var options = new ClusterSiloOptions
-{
-    Models = [new ServedModelOptions
-    {
-        ModelPath = modelPath,
-        ServedModelName = arguments.GetValueOrDefault("--served-model-name"),
-        Threads = arguments.TryGetValue("--threads", out var t) ? int.Parse(t) : null,
-    }],
-    SiloPort = arguments.TryGetValue("--silo-port", out var sp) ? int.Parse(sp) : 11111,
-    GatewayPort = arguments.TryGetValue("--gateway-port", out var gp) ? int.Parse(gp) : 30000,
-};
-var host = Host.CreateDefaultBuilder(args).UseOrleans(silo => silo.AddClusterSilo(options)).Build();
-await host.RunAsync();
+if (options.Cluster is null)
+    Console.Error.WriteLine("warning: no --cluster given: this silo forms a cluster of its own, which gateways cannot join. Pass --cluster redis://HOST:PORT.");
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), healthPort));
+builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.UseOrleans(silo => silo.AddClusterSilo(options));
+var app = builder.Build();
+// Readiness: true once every model is loaded and registered, false again while draining.
+app.MapGet("/health", (ModelHost models) => models.State == HostState.Serving
+    ? Results.Ok(new { status = "ok", models = models.Models.Count })
+    : Results.Json(new { status = models.State.ToString().ToLowerInvariant() }, statusCode: 503));
+// Liveness: the process answers.
+app.MapGet("/livez", () => Results.Ok(new { status = "alive" }));
+app.MapGet("/metrics", (ModelHost models) => Results.Text(ReplicaMetrics.Render(models.Statuses()), ReplicaMetrics.ContentType));
+await app.StartAsync();
+Console.WriteLine($"Silo health and metrics at {app.Urls.FirstOrDefault()} (cluster '{options.ClusterId}'{(options.Cluster is { } c ? " on " + c.Uri : "")})");
+await app.WaitForShutdownAsync();
 return 0;

@@ -93,4 +93,5 @@ public sealed record ModelGrainStatus(
     [property: Id(5)] int CacheBlocks,
     [property: Id(6)] int BlockSize,
     [property: Id(7)] long CacheBytes,
-    [property: Id(8)] long Preemptions);
+    [property: Id(8)] long Preemptions,
+    [property: Id(9)] long GeneratedTokens = 0);

@@ -49,10 +49,11 @@ public sealed class ModelFolder : IDisposable
     /// <summary>All chat templates by name ("default", "tool_use", ...).</summary>
     public IReadOnlyDictionary<string, string> ChatTemplates { get; }
 
-    /// <summary>Loads a model folder.</summary>
+    /// <summary>Loads a model folder; with <paramref name="withWeights"/> false, everything but the weights (a silo that
+    /// only renders prompts and reads outputs for the model, without running it).</summary>
     /// <exception cref="FileNotFoundException">config.json, tokenizer.json or the weights are missing.</exception>
     /// <exception cref="NotSupportedException">The model type or tokenizer is not supported.</exception>
-    public static ModelFolder Load(string directory)
+    public static ModelFolder Load(string directory, bool withWeights = true)
     {
         var path = System.IO.Path.GetFullPath(directory);
         if (!Directory.Exists(path))
@@ -65,7 +66,7 @@ public sealed class ModelFolder : IDisposable
             System.IO.Path.Combine(path, "tokenizer.json"),
             System.IO.Path.Combine(path, "tokenizer_config.json"));
         var templates = LoadChatTemplates(path, tokenizer.Config);
-        var weights = ModelWeights.Open(path);
+        var weights = withWeights ? ModelWeights.Open(path) : ModelWeights.None;
         return new ModelFolder(path, config, generationConfig, tokenizer, weights, templates);
     }
 

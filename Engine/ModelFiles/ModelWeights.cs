@@ -23,6 +23,9 @@ public sealed class ModelWeights : IDisposable
         _fileByTensor = fileByTensor;
     }
 
+    /// <summary>No weights: a model folder opened only for its tokenizer, configs and templates.</summary>
+    public static ModelWeights None => new([], []);
+
     /// <summary>Every tensor name, in file order.</summary>
     public IEnumerable<string> Names => _fileByTensor.Keys;
 

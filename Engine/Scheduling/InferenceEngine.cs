@@ -31,6 +31,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     private volatile bool _stopping;
     private long _nextId;
     private long _preemptions;
+    private long _generatedTokens;
     private readonly ILogger _logger;
     // Published whole after each step (a reference swap), so readers on other threads never see a torn mix of two steps.
     private volatile EngineStatistics _statistics;
@@ -46,7 +47,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         long budgetTokens = options.KvCacheTokens
             ?? Math.Min((long)_options.MaxSequences * _options.MaxSequenceLength, options.KvCacheBytes / _cacheShape.BytesPerToken(sizeof(float)));
         _cacheBlocks = (int)Math.Max(1, budgetTokens / options.BlockSize);
-        _statistics = new EngineStatistics(0, 0, 0, _cacheBlocks, options.BlockSize, 0, 0);
+        _statistics = new EngineStatistics(0, 0, 0, _cacheBlocks, options.BlockSize, 0, 0, 0);
         _thread = new Thread(() => Run(weights, loadProgress)) { IsBackground = true, Name = "inference-engine" };
         _thread.Start();
     }
@@ -148,7 +149,7 @@ public sealed class InferenceEngine : IAsyncDisposable
                 }
                 Interlocked.Add(ref _preemptions, scheduler.TakePreemptions());
                 _statistics = new EngineStatistics(scheduler.Running.Count, scheduler.WaitingCount, cache.UsedBlocks, cache.TotalBlocks,
-                    cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions));
+                    cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions), _generatedTokens);
             }
             scheduler.CloseAll();
         }
@@ -218,6 +219,7 @@ public sealed class InferenceEngine : IAsyncDisposable
                 continue;
             }
             s.Tokens.Add(token.TokenId);
+            _generatedTokens++;
             s.Output.Writer.TryWrite(new GeneratedToken(token.TokenId, finish, token.Logprob, token.TopLogprobs));
             if (finish is not null) scheduler.Retire(s);
         }
@@ -251,8 +253,8 @@ public sealed class InferenceEngine : IAsyncDisposable
     }
 }
 
-/// <summary>Engine load after a step: sequences running and queued, KV-cache blocks in use, preemptions so far.</summary>
-public sealed record EngineStatistics(int Running, int Waiting, int UsedCacheBlocks, int CacheBlocks, int BlockSize, long CacheBytes, long Preemptions)
+/// <summary>Engine load after a step: sequences running and queued, KV-cache blocks in use, preemptions and tokens generated so far.</summary>
+public sealed record EngineStatistics(int Running, int Waiting, int UsedCacheBlocks, int CacheBlocks, int BlockSize, long CacheBytes, long Preemptions, long GeneratedTokens)
 {
     /// <summary>Fraction of the KV cache in use, 0–1.</summary>
     public double CacheUsage => CacheBlocks == 0 ? 0 : (double)UsedCacheBlocks / CacheBlocks;

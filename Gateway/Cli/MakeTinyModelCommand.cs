@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cluster.Engine.TinyModels;
+using Cluster.Silo.Cli;
 
 namespace Cluster.Gateway.Cli;
 

@@ -1,6 +1,6 @@
 using Cluster.Engine.TinyModels;
 using Cluster.Gateway.Hosting;
-using Cluster.Grains.Hosting;
+using Cluster.Silo.Cli;
 using Cluster.Silo;
 
 namespace Cluster.Gateway.Cli;
@@ -12,7 +12,8 @@ namespace Cluster.Gateway.Cli;
 /// <c>--reasoning-parser</c>, <c>--chat-template</c>, <c>--enable-auto-tool-choice</c> (accepted for compatibility:
 /// auto tool choice works whenever a parser is configured or detected); <c>--kv-cache-tokens</c> is the KV-cache
 /// budget; <c>--cache-dir</c> is where the embedded default model is generated; <c>--config FILE</c> reads any of
-/// these from a JSON or YAML file (see <see cref="ServeConfigFile"/>).
+/// these from a JSON or YAML file (see <see cref="ServeConfigFile"/>). With <c>--cluster redis://…</c> the co-hosted
+/// silo joins that cluster (see <see cref="SiloFlags.Cluster"/>); without, the process is a cluster of its own.
 /// </summary>
 public static class ServeCommand
 {
@@ -30,50 +31,45 @@ public static class ServeCommand
             return 2;
         }
         string? modelPath = flags.Get("--model");
-        string? servedName = flags.Get("--served-model-name");
-        string? toolCallParser = flags.Get("--tool-call-parser");
+        string? servedName = null, toolCallParser = null;
         if (modelPath is null)
         {
-            servedName ??= DefaultModelName;
-            toolCallParser ??= "auto";
+            servedName = flags.Get("--served-model-name") ?? DefaultModelName;
+            toolCallParser = flags.Get("--tool-call-parser") ?? "auto";
             string cache = flags.Get("--cache-dir") ?? DefaultCacheDirectory();
             stdout.WriteLine($"No --model given: serving the embedded tiny model (generated under {cache}).");
             modelPath = TinyModelCache.EnsureDefault(cache);
         }
-        var model = new ServedModelOptions
+        ClusterSiloOptions silo;
+        try
         {
-            ModelPath = modelPath,
-            ServedModelName = servedName,
-            Threads = flags.GetInt("--threads"),
-            MaxSequences = flags.GetInt("--max-num-seqs") ?? 16,
-            MaxModelLength = flags.GetInt("--max-model-len") ?? 2048,
-            MaxTokensPerStep = flags.GetInt("--max-num-batched-tokens") ?? 256,
-            KvCacheTokens = flags.GetInt("--kv-cache-tokens"),
-            ToolCallParser = toolCallParser,
-            ReasoningParser = flags.Get("--reasoning-parser"),
-            ChatTemplatePath = flags.Get("--chat-template"),
-        };
+            silo = SiloFlags.ReadCluster(flags, [SiloFlags.ReadModel(flags, modelPath, servedName, toolCallParser)]);
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine(e.Message);
+            return 2;
+        }
         var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000 };
-        var silo = new ClusterSiloOptions
+        WebApplication app;
+        try
         {
-            Models = [model],
-            SiloPort = flags.GetInt("--silo-port") ?? 11111,
-            GatewayPort = flags.GetInt("--gateway-port") ?? 30000,
-        };
-        var app = ClusterServer.Build(gateway, silo);
-        await app.StartAsync().ConfigureAwait(false);
-        stdout.WriteLine($"Serving '{model.EffectiveName}' at http://{gateway.Host}:{gateway.Port}/v1 (Ctrl+C to stop)");
+            app = ClusterServer.Build(gateway, silo);
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            // A port in use, a model folder that does not load: say so instead of a stack trace.
+            stderr.WriteLine(e.Message);
+            return 1;
+        }
+        stdout.WriteLine($"Serving '{silo.Models[0].EffectiveName}' at http://{gateway.Host}:{gateway.Port}/v1 (Ctrl+C to stop)");
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
 
     /// <summary>Flags taking a value; a config file may set any of them.</summary>
-    public static readonly IReadOnlyList<string> Options =
-    [
-        "--model", "--served-model-name", "--host", "--port", "--threads", "--max-num-seqs", "--max-model-len", "--cache-dir",
-        "--silo-port", "--gateway-port", "--tool-call-parser", "--reasoning-parser", "--chat-template", "--kv-cache-tokens",
-        "--max-num-batched-tokens", "--enable-auto-tool-choice",
-    ];
+    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--port", "--cache-dir", "--enable-auto-tool-choice"];
 
     /// <summary>The name the embedded default model is served under.</summary>
     public const string DefaultModelName = "tiny";

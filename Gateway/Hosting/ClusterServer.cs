@@ -1,16 +1,43 @@
 using Cluster.Gateway.Apis;
 using Cluster.Silo;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Cluster.Gateway.Hosting;
 
 /// <summary>
-/// Builds the gateway web application. With silo options it co-hosts a silo in the same process (the
-/// one-command default); without, it connects to an existing cluster as an Orleans client.
+/// Builds the gateway web application: co-hosting a silo in the same process (<c>serve</c>, the one-command
+/// default) or as an Orleans client of a cluster whose silos run elsewhere (<c>gateway</c>).
 /// </summary>
 public static class ClusterServer
 {
-    public static WebApplication Build(GatewayOptions gateway, ClusterSiloOptions? silo, string[]? args = null)
+    /// <summary>The gateway with a silo in the same process (which joins <paramref name="silo"/>'s cluster when it names one).</summary>
+    public static WebApplication Build(GatewayOptions gateway, ClusterSiloOptions silo, string[]? args = null) =>
+        Build(gateway, args, builder => builder.UseOrleans(s => s.AddClusterSilo(silo)));
+
+    /// <summary>A gateway only: an Orleans client of the cluster in <paramref name="cluster"/>.</summary>
+    public static WebApplication BuildGateway(GatewayOptions gateway, ClusterAddress cluster, string clusterId, string[]? args = null) =>
+        Build(gateway, args, builder => builder.UseOrleansClient(c =>
+        {
+            c.UseRedisClustering(o => o.ConfigurationOptions = cluster.Redis.Clone());
+            c.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = ClusterSiloOptions.ServiceId;
+            });
+            // Must outwait the silos' stream heartbeat (half their 10 s response timeout).
+            c.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15));
+            // Learn of silos that joined or died within a second (Orleans' default is a minute).
+            c.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
+            // Gateways may start before any silo: keep trying to connect instead of failing start-up.
+            c.UseConnectionRetryFilter(async (_, cancellationToken) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                return true;
+            });
+        }));
+
+    private static WebApplication Build(GatewayOptions gateway, string[]? args, Action<WebApplicationBuilder> orleans)
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.WebHost.UseKestrel(k =>
@@ -22,15 +49,7 @@ public static class ClusterServer
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (silo is not null)
-        {
-            builder.UseOrleans(s => s.AddClusterSilo(silo));
-        }
-        else
-        {
-            builder.UseOrleansClient(c => c.UseLocalhostClustering()
-                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15)));
-        }
+        orleans(builder);
         builder.Services.AddSingleton(Options.Create(gateway));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelDirectory>();

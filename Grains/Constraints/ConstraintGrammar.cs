@@ -18,7 +18,7 @@ public static class ConstraintGrammar
     /// </summary>
     /// <exception cref="RequestRejectedException">The constraint cannot be enforced (an unsupported schema keyword or regex
     /// feature, a grammar no output satisfies, a compile limit); the param is the request field it came from.</exception>
-    public static CompiledGrammar Compile(ServedModel model, GenerationConstraint constraint)
+    public static CompiledGrammar Compile(ModelFrontend model, GenerationConstraint constraint)
     {
         try
         {
@@ -40,9 +40,9 @@ public static class ConstraintGrammar
     }
 
     /// <summary>A fresh matcher for one sequence; see <see cref="Compile"/>.</summary>
-    public static TokenMatcher CreateMatcher(ServedModel model, GenerationConstraint constraint) => Compile(model, constraint).CreateMatcher();
+    public static TokenMatcher CreateMatcher(ModelFrontend model, GenerationConstraint constraint) => Compile(model, constraint).CreateMatcher();
 
-    private static Grammar Build(ServedModel model, GenerationConstraint c)
+    private static Grammar Build(ModelFrontend model, GenerationConstraint c)
     {
         var options = JsonSchemaOptions.Default with { Strict = c.Strict };
         Grammar body = c.Kind switch
@@ -59,7 +59,7 @@ public static class ConstraintGrammar
         return body;
     }
 
-    private static Grammar ToolCalls(ServedModel model, GenerationConstraint c, JsonSchemaOptions options)
+    private static Grammar ToolCalls(ModelFrontend model, GenerationConstraint c, JsonSchemaOptions options)
     {
         var spec = model.Format.Parsers.FindSpec(c.ToolCallFormat ?? JsonArrayFormat)
             ?? throw RequestRejection.Invalid(c.Source, $"Tool-call format '{c.ToolCallFormat}' has no spec to generate from.").ToException();

@@ -1,32 +1,47 @@
-using Cluster.Contracts.Sessions;
+using Cluster.Contracts.Generation;
+using Cluster.Contracts.Models;
 using Cluster.Engine.ModelFiles;
 using Cluster.Engine.Scheduling;
-using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 
 namespace Cluster.Grains.Hosting;
 
 /// <summary>
-/// Loads the silo's models while the silo starts (with progress in the log), owns their engines for the
-/// silo's lifetime, and registers them in the cluster's model catalog once the silo is active.
-/// Grains on this silo find their model here.
+/// The model replicas this silo runs. Loads them while the silo starts (with progress in the log), registers them in
+/// the cluster's replica registry once the silo is active, reports their load every second, and on shutdown drains:
+/// it stops taking new sequences, lets running ones finish (up to the drain timeout), then unregisters.
+/// Grains on this silo find their replica here.
 /// </summary>
-public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IGrainFactory grains, ILoggerFactory loggers, ILogger<ModelHost> logger)
+public sealed partial class ModelHost(
+    IEnumerable<ServedModelOptions> models, DrainOptions drain, SessionTurns turns, IGrainFactory grains, ILocalSiloDetails silo,
+    ILoggerFactory loggers, ILogger<ModelHost> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
+    /// <summary>How often replica load is reported to the registry (routing reads it).</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
+
     private readonly Dictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _reporting;
+    private volatile HostState _state = HostState.Loading;
 
     public IReadOnlyCollection<ServedModel> Models => _models.Values;
 
+    /// <summary>Loading until every model is loaded and registered; Draining once shutdown began.</summary>
+    public HostState State => _state;
+
     public bool TryGet(string name, out ServedModel model) => _models.TryGetValue(name, out model!);
 
-    public ServedModel Get(string name) =>
-        _models.TryGetValue(name, out var model) ? model : throw new KeyNotFoundException($"model '{name}' is not served by this silo");
+    public string SiloAddress => silo.SiloAddress.ToParsableString();
+
+    public ModelReplica ReplicaOf(ServedModel model) =>
+        new(model.Name, model.Options.Device, SiloAddress, model.Frontend.Created, model.Engine.MaxSequenceLength);
 
     public void Participate(ISiloLifecycle lifecycle)
     {
         lifecycle.Subscribe(nameof(ModelHost), ServiceLifecycleStage.ApplicationServices, LoadAsync, _ => DisposeAsync().AsTask());
-        lifecycle.Subscribe(nameof(ModelHost), ServiceLifecycleStage.Active, _ => RegisterAsync());
+        lifecycle.Subscribe(nameof(ModelHost), ServiceLifecycleStage.Active, _ => StartServingAsync(), DrainAsync);
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
@@ -53,15 +68,90 @@ public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IG
         }
     }
 
-    private async Task RegisterAsync()
+    private async Task StartServingAsync()
     {
         var catalog = grains.GetGrain<IModelCatalogGrain>(0);
         foreach (var model in _models.Values)
-            await catalog.RegisterAsync(new Contracts.Sessions.ServedModel(model.Name, model.Options.Device, model.Created, model.Engine.MaxSequenceLength)).ConfigureAwait(false);
+            await catalog.RegisterAsync(ReplicaOf(model)).ConfigureAwait(false);
+        await ReportAsync().ConfigureAwait(false);
+        _state = HostState.Serving;
+        _reporting = ReportLoopAsync(_stopping.Token);
+    }
+
+    /// <summary>The load of every replica here, as routing and metrics see it.</summary>
+    public ReplicaStatus[] Statuses() => _models.Values.Select(m =>
+    {
+        var s = m.Engine.Statistics;
+        var load = new ModelGrainStatus(m.Name, m.Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize, s.CacheBytes, s.Preemptions, s.GeneratedTokens);
+        return new ReplicaStatus(ReplicaOf(m), load, _state == HostState.Draining);
+    }).ToArray();
+
+    private Task ReportAsync() => grains.GetGrain<IModelCatalogGrain>(0).ReportAsync(Statuses());
+
+    private async Task ReportLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ReportInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await ReportAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The registry may be moving to another silo after a failure; the next report will reach it.
+                    LogReportFailed(e.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Graceful shutdown: routing skips this silo from the next report on (sent at once), running sequences and
+    /// session turns finish, then the replicas leave the registry. Bounded by the drain timeout.
+    /// </summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        if (_state != HostState.Serving) return;
+        _state = HostState.Draining;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_reporting is not null) await _reporting.ConfigureAwait(false);
+        var catalog = grains.GetGrain<IModelCatalogGrain>(0);
+        try
+        {
+            await ReportAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogReportFailed(e.GetType().Name);
+        }
+        LogDraining(drain.Timeout.TotalSeconds);
+        var deadline = DateTime.UtcNow + drain.Timeout;
+        while (DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested &&
+               (turns.Active > 0 || _models.Values.Any(m => m.Engine.Statistics is { Running: > 0 } or { Waiting: > 0 })))
+            await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+        foreach (var model in _models.Values)
+        {
+            try
+            {
+                await catalog.UnregisterAsync(ReplicaOf(model)).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                LogReportFailed(e.GetType().Name);
+            }
+        }
+        LogDrained(turns.Active);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var model in _models.Values) await model.DisposeAsync().ConfigureAwait(false);
         _models.Clear();
     }
@@ -77,4 +167,51 @@ public sealed partial class ModelHost(IEnumerable<ServedModelOptions> models, IG
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({ModelType}) ready, max model length {MaxLength}")]
     private partial void LogReady(string name, string modelType, int maxLength);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Replica load report failed ({Error}); retrying next interval")]
+    private partial void LogReportFailed(string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining: no new sequences; waiting up to {Seconds} s for running ones")]
+    private partial void LogDraining(double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drained; replicas unregistered ({Turns} session turns still running)")]
+    private partial void LogDrained(int turns);
+}
+
+/// <summary>Where a silo's model host stands.</summary>
+public enum HostState
+{
+    Loading,
+    Serving,
+    Draining,
+}
+
+/// <summary><c>--drain-timeout</c>: how long a stopping silo lets running streams finish.</summary>
+public sealed record DrainOptions(TimeSpan Timeout)
+{
+    public static DrainOptions Default { get; } = new(TimeSpan.FromSeconds(30));
+}
+
+/// <summary>Counts the session turns (requests) running on this silo, so a drain can wait for them.</summary>
+public sealed class SessionTurns
+{
+    private int _active;
+
+    public int Active => Volatile.Read(ref _active);
+
+    public IDisposable Begin()
+    {
+        Interlocked.Increment(ref _active);
+        return new Turn(this);
+    }
+
+    private sealed class Turn(SessionTurns owner) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0) Interlocked.Decrement(ref owner._active);
+        }
+    }
 }

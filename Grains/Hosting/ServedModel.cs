@@ -5,35 +5,21 @@ using Cluster.Parsers;
 
 namespace Cluster.Grains.Hosting;
 
-/// <summary>
-/// A loaded model on this silo: its files (tokenizer, configs), its compiled chat templates, the tool-call and
-/// reasoning parsers its output is read with, and its device engine.
-/// </summary>
+/// <summary>A model replica this silo runs: its frontend (files, templates, parsers) and its device engine.</summary>
 public sealed class ServedModel(ServedModelOptions options, ModelFolder folder, InferenceEngine engine, ModelPromptFormat format) : IAsyncDisposable
 {
     public ServedModelOptions Options { get; } = options;
 
     public string Name => Options.EffectiveName;
 
-    public ModelFolder Folder { get; } = folder;
-
     public InferenceEngine Engine { get; } = engine;
 
-    /// <summary>How prompts are rendered and outputs parsed.</summary>
-    public ModelPromptFormat Format { get; } = format;
-
-    public long Created { get; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-
-    /// <summary>The vocabulary as constrained decoding sees it, built on first use.</summary>
-    public Cluster.Constraints.TokenVocabulary ConstraintVocabulary => _vocabulary.Value;
-
-    private readonly Lazy<Cluster.Constraints.TokenVocabulary> _vocabulary = new(() =>
-        Cluster.Engine.Tokenization.ConstraintVocabulary.Create(folder.Tokenizer, Sessions.ChatPrompt.EndOfSequenceIds(folder)));
+    public ModelFrontend Frontend { get; } = new(options.EffectiveName, folder, format, engine.MaxSequenceLength, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync().ConfigureAwait(false);
-        Folder.Dispose();
+        Frontend.Folder.Dispose();
     }
 }
 

@@ -5,27 +5,42 @@ using Cluster.Engine.Sampling;
 using Cluster.Engine.Scheduling;
 using Cluster.Grains.Constraints;
 using Cluster.Grains.Hosting;
+using Cluster.Grains.Placement;
 
 namespace Cluster.Grains.Models;
 
 /// <summary>
-/// Fronts one device's <see cref="InferenceEngine"/>. Every call is a stream pulled by the caller; Orleans
+/// Fronts one replica: one model's <see cref="InferenceEngine"/> on one device of one silo, where
+/// <see cref="SiloBoundPlacementAttribute"/> keeps it. Every call is a stream pulled by the caller; Orleans
 /// interleaves the pulls of concurrent streams, and the engine batches their sequences into shared steps.
 /// The grain holds no per-request state: the engine's device thread does.
 /// </summary>
+[SiloBoundPlacement]
 public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
 {
-    private ServedModel Model => host.Get(this.GetPrimaryKeyString().Split('/')[0]);
+    /// <exception cref="RequestRejectedException">503 when this silo does not run the model (any more), so the caller routes elsewhere.</exception>
+    private ServedModel Model
+    {
+        get
+        {
+            var (_, _, name) = ModelGrainKey.Parse(this.GetPrimaryKeyString());
+            return host.TryGet(name, out var model)
+                ? model
+                : throw new RequestRejection(503, $"This silo does not run model '{name}'.", "model", "replica_unavailable").ToException();
+        }
+    }
 
     public async IAsyncEnumerable<GeneratedTokenEvent> GenerateAsync(TokenGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = Model;
+        if (host.State == HostState.Draining)
+            throw new RequestRejection(503, "This replica is draining and takes no new sequences.", null, "replica_draining").ToException();
         if (model.Engine.CheckPrompt(request.PromptTokenIds.Length) is { } problem) throw RequestRejection.Invalid("messages", problem).ToException();
-        var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling, model.Folder.GenerationConfig), request.MaxTokens)
+        var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling, model.Frontend.Folder.GenerationConfig), request.MaxTokens)
         {
             StopTokenIds = request.StopTokenIds.ToHashSet(),
             MinTokens = request.MinTokens,
-            Constraint = request.Constraint is { } constraint ? ConstraintGrammar.CreateMatcher(model, constraint) : null,
+            Constraint = request.Constraint is { } constraint ? ConstraintGrammar.CreateMatcher(model.Frontend, constraint) : null,
         };
         await foreach (var token in model.Engine.GenerateAsync(engineRequest, cancellationToken).ConfigureAwait(true))
         {
@@ -38,8 +53,11 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
     {
         var model = Model;
         var s = model.Engine.Statistics;
-        return Task.FromResult(new ModelGrainStatus(model.Name, model.Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize, s.CacheBytes, s.Preemptions));
+        return Task.FromResult(new ModelGrainStatus(model.Name, model.Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize,
+            s.CacheBytes, s.Preemptions, s.GeneratedTokens));
     }
+
+    public Task<ModelFrontendFiles> GetFrontendAsync() => Task.FromResult(ModelFrontends.Describe(Model));
 
     /// <summary>The request's sampling fields, with the model's generation_config.json filling the ones it left out.</summary>
     private static SamplingParameters ToEngine(SamplingOptions o, Engine.ModelFiles.GenerationConfig defaults) => new()

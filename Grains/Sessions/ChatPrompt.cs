@@ -7,7 +7,7 @@ namespace Cluster.Grains.Sessions;
 /// <summary>A rendered, tokenized prompt and the token ids that end its completion.</summary>
 public sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenIds)
 {
-    public static ChatPrompt Build(ServedModel model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
+    public static ChatPrompt Build(ModelFrontend model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
     {
         var rendered = PromptRenderer.Render(model, request, messages);
         var tokenizer = model.Folder.Tokenizer;
@@ -16,9 +16,9 @@ public sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenIds)
     }
 
     /// <summary>Every id the model's files call end-of-sequence: tokenizer, config.json and generation_config.json.</summary>
-    public static int[] EndOfSequenceIds(ServedModel model) => EndOfSequenceIds(model.Folder);
+    public static int[] EndOfSequenceIds(ModelFrontend model) => EndOfSequenceIds(model.Folder);
 
-    /// <inheritdoc cref="EndOfSequenceIds(ServedModel)"/>
+    /// <inheritdoc cref="EndOfSequenceIds(ModelFrontend)"/>
     public static int[] EndOfSequenceIds(Engine.ModelFiles.ModelFolder folder)
     {
         var stop = new HashSet<int>(folder.Tokenizer.EosTokenIds);

@@ -12,7 +12,7 @@ namespace Cluster.Grains.Sessions;
 /// </summary>
 internal sealed class ChatTurn
 {
-    private readonly ServedModel _model;
+    private readonly ModelFrontend _model;
     private readonly ChatCompletionRequest _request;
     private readonly string? _parserName;
 
@@ -20,7 +20,7 @@ internal sealed class ChatTurn
     private readonly bool _reasoningOpen;
     private readonly IReadOnlyList<Parsers.ToolDefinition> _tools;
 
-    private ChatTurn(ServedModel model, ChatCompletionRequest request, ChatPrompt prompt, string? parserName, GenerationConstraint? constraint, bool reasoningOpen)
+    private ChatTurn(ModelFrontend model, ChatCompletionRequest request, ChatPrompt prompt, string? parserName, GenerationConstraint? constraint, bool reasoningOpen)
     {
         _model = model;
         _request = request;
@@ -33,7 +33,7 @@ internal sealed class ChatTurn
 
     public ChatPrompt Prompt { get; }
 
-    public static ChatTurn Prepare(ServedModel model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
+    public static ChatTurn Prepare(ModelFrontend model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
     {
         string toolChoice = request.ToolChoiceFunction is not null ? "named" : request.ToolChoice ?? (request.Tools.Length > 0 ? "auto" : "none");
         string? parser = model.Format.ToolCallParser;
@@ -72,11 +72,11 @@ internal sealed class ChatTurn
         // included (the model grain then finds the compiled grammar in the per-vocabulary cache).
         if (constraint is not null) Constraints.ConstraintGrammar.Compile(model, constraint);
         SamplingRules.Check(model, request.Sampling);
-        int room = model.Engine.MaxSequenceLength - prompt.TokenIds.Length;
+        int room = model.MaxModelLength - prompt.TokenIds.Length;
         if (room <= 0)
-            throw RequestRejection.Invalid("messages", $"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the messages take {prompt.TokenIds.Length}.").ToException();
+            throw RequestRejection.Invalid("messages", $"This model's maximum context length is {model.MaxModelLength} tokens; the messages take {prompt.TokenIds.Length}.").ToException();
         if (request.MaxTokens is int max && max > room)
-            throw RequestRejection.Invalid("max_tokens", $"max_tokens is {max}, but the prompt takes {prompt.TokenIds.Length} of the model's {model.Engine.MaxSequenceLength} tokens; at most {room} remain.").ToException();
+            throw RequestRejection.Invalid("max_tokens", $"max_tokens is {max}, but the prompt takes {prompt.TokenIds.Length} of the model's {model.MaxModelLength} tokens; at most {room} remain.").ToException();
         // Harmony (gpt-oss) output is channels: its parser also separates reasoning, so it runs even without tools.
         bool parserNeeded = toolChoice != "none" || parser == "openai";
         return new ChatTurn(model, request, prompt, parserNeeded ? parser : null, constraint, reasoningOpen);
@@ -109,7 +109,7 @@ internal sealed class ChatTurn
             Seed = _request.Sampling.Seed is ulong seed ? seed + (ulong)choice : null,
             Logprobs = _request.Logprobs ? _request.TopLogprobs : null,
         },
-        MaxTokens = _request.MaxTokens ?? _model.Engine.MaxSequenceLength - Prompt.TokenIds.Length,
+        MaxTokens = _request.MaxTokens ?? _model.MaxModelLength - Prompt.TokenIds.Length,
         MinTokens = _request.MinTokens,
         StopTokenIds = (_request.IgnoreEos ? [] : Prompt.StopTokenIds).Concat(_request.StopTokenIds).Distinct().ToArray(),
         Constraint = _constraint,

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Cluster.Contracts.Generation;
 using Cluster.Contracts.OpenAI;
 using Cluster.Grains.Hosting;
+using Cluster.Grains.Routing;
 
 namespace Cluster.Grains.Sessions;
 
@@ -14,18 +15,18 @@ namespace Cluster.Grains.Sessions;
 /// </summary>
 internal sealed class CompletionTurn
 {
-    private readonly ServedModel _model;
+    private readonly ModelFrontend _model;
     private readonly CompletionRequest _request;
     private readonly int[][] _prompts;
 
-    private CompletionTurn(ServedModel model, CompletionRequest request, int[][] prompts)
+    private CompletionTurn(ModelFrontend model, CompletionRequest request, int[][] prompts)
     {
         _model = model;
         _request = request;
         _prompts = prompts;
     }
 
-    public static CompletionTurn Prepare(ServedModel model, CompletionRequest request)
+    public static CompletionTurn Prepare(ModelFrontend model, CompletionRequest request)
     {
         var tokenizer = model.Folder.Tokenizer;
         var prompts = new int[request.Prompts.Length][];
@@ -39,9 +40,9 @@ internal sealed class CompletionTurn
                 if (id < 0 || id >= model.Folder.Config.VocabSize)
                     throw RequestRejection.Invalid(param, $"Token id {id} is out of range for this model's vocabulary of {model.Folder.Config.VocabSize}.").ToException();
             // Compared as a difference: max_tokens near int.MaxValue must not wrap the sum around.
-            if (request.MaxTokens > model.Engine.MaxSequenceLength - ids.Length)
-                throw RequestRejection.Invalid(request.MaxTokens >= model.Engine.MaxSequenceLength ? "max_tokens" : param,
-                    $"This model's maximum context length is {model.Engine.MaxSequenceLength} tokens; the prompt takes {ids.Length} and max_tokens asks for {request.MaxTokens}.").ToException();
+            if (request.MaxTokens > model.MaxModelLength - ids.Length)
+                throw RequestRejection.Invalid(request.MaxTokens >= model.MaxModelLength ? "max_tokens" : param,
+                    $"This model's maximum context length is {model.MaxModelLength} tokens; the prompt takes {ids.Length} and max_tokens asks for {request.MaxTokens}.").ToException();
             prompts[p] = ids;
         }
         if (request.OutputConstraint is { } constraint) Constraints.ConstraintGrammar.Compile(model, constraint);
@@ -50,7 +51,7 @@ internal sealed class CompletionTurn
     }
 
     /// <summary>Text prompts get the tokenizer's BOS when its config adds one, as Hugging Face's encode does.</summary>
-    private static int[] Tokenize(ServedModel model, string text)
+    private static int[] Tokenize(ModelFrontend model, string text)
     {
         var tokenizer = model.Folder.Tokenizer;
         var ids = tokenizer.Encode(text, allowSpecialTokens: true);
@@ -84,11 +85,11 @@ internal sealed class CompletionTurn
     }
 
     /// <summary>Streams every choice's pieces as they come; the last piece of a choice carries its finish reason.</summary>
-    public async IAsyncEnumerable<CompletionChoice> RunAsync(IModelGrain modelGrain, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<CompletionChoice> RunAsync(ModelRoute route, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var output = Channel.CreateUnbounded<CompletionChoice>(new UnboundedChannelOptions { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var runs = Enumerable.Range(0, ChoiceCount).Select(i => RunChoiceAsync(i, modelGrain, output.Writer, stop.Token)).ToArray();
+        var runs = Enumerable.Range(0, ChoiceCount).Select(i => RunChoiceAsync(i, route, output.Writer, stop.Token)).ToArray();
         _ = Task.WhenAll(runs).ContinueWith(t => output.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
         try
         {
@@ -102,7 +103,7 @@ internal sealed class CompletionTurn
 
     public int CompletionTokens { get; private set; }
 
-    private async Task RunChoiceAsync(int index, IModelGrain modelGrain, ChannelWriter<CompletionChoice> output, CancellationToken cancellationToken)
+    private async Task RunChoiceAsync(int index, ModelRoute route, ChannelWriter<CompletionChoice> output, CancellationToken cancellationToken)
     {
         var text = new OutputText(_model.Folder.Tokenizer, _request.Stop, _request.SkipSpecialTokens);
         var logprobs = _request.Logprobs is null ? null : new CompletionLogprobsBuilder(_model.Folder.Tokenizer);
@@ -128,7 +129,7 @@ internal sealed class CompletionTurn
         }
         var generation = GenerationFor(index);
         var stopTokenIds = generation.StopTokenIds.ToHashSet();
-        await foreach (var token in modelGrain.GenerateAsync(generation, cancellationToken).WithCancellation(cancellationToken))
+        await foreach (var token in route.GenerateAsync(generation, cancellationToken).WithCancellation(cancellationToken))
         {
             if (token.FinishReason == GenerationFinishReason.Error)
                 throw new InvalidOperationException("The model failed while generating this response.");

@@ -16,7 +16,7 @@ internal sealed record RenderedPrompt(string Text, IReadOnlyList<string> Untrust
 /// </summary>
 internal static class PromptRenderer
 {
-    public static RenderedPrompt Render(ServedModel model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
+    public static RenderedPrompt Render(ModelFrontend model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
     {
         var untrusted = new List<string>();
         foreach (var m in messages)

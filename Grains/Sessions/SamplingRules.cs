@@ -8,7 +8,7 @@ namespace Cluster.Grains.Sessions;
 internal static class SamplingRules
 {
     /// <exception cref="RequestRejectedException">A <c>logit_bias</c> key is not a token id of this model's vocabulary.</exception>
-    public static void Check(ServedModel model, SamplingOptions sampling)
+    public static void Check(ModelFrontend model, SamplingOptions sampling)
     {
         int vocabulary = model.Folder.Config.VocabSize;
         foreach (int id in sampling.LogitBias?.Keys ?? Enumerable.Empty<int>())

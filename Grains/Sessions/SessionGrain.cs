@@ -5,6 +5,7 @@ using Cluster.Contracts.Generation;
 using Cluster.Contracts.OpenAI;
 using Cluster.Contracts.Sessions;
 using Cluster.Grains.Hosting;
+using Cluster.Grains.Routing;
 using Cluster.Parsers;
 
 namespace Cluster.Grains.Sessions;
@@ -14,17 +15,25 @@ namespace Cluster.Grains.Sessions;
 /// OpenAI chunks (text, reasoning and tool-call deltas from the incremental parsers). Everything model-specific
 /// happens here, so the gateway only forwards finished chunks.
 /// </summary>
-public sealed class SessionGrain(ModelHost host, [PersistentState("session", ClusterStorage.Name)] IPersistentState<SessionState> state)
+public sealed class SessionGrain(
+    ModelFrontends frontends, ReplicaRouter router, SiloWatch silos, SessionTurns turns,
+    [PersistentState("session", ClusterStorage.Name)] IPersistentState<SessionState> state)
     : Grain, ISessionGrain
 {
     private bool _busy;
+
+    /// <summary>The replica this session's last turn ran on: the next turn goes there while it is available (its KV
+    /// cache and, later, prefix cache are warm for this conversation). In memory only: after a move it is re-picked.</summary>
+    private string? _replica;
+
+    private ModelRoute Route(string model) => new(model, router, silos, GrainFactory, Stateful ? _replica : null);
 
     private bool Stateful => !this.GetPrimaryKeyString().StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal);
 
     public async IAsyncEnumerable<ChatCompletionChunk> StreamChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
-        var model = host.Get(request.Model);
+        var model = await frontends.GetAsync(request.Model);
         var plan = ChatTurn.Prepare(model, request, Conversation(request));
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -35,9 +44,9 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
 
         var outputs = Channel.CreateUnbounded<ChunkChoice>(new UnboundedChannelOptions { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
+        var route = Route(model.Name);
         var choices = plan.CreateChoices();
-        var runs = choices.Select(c => RunChoiceAsync(c, plan, modelGrain, outputs.Writer, stop.Token)).ToArray();
+        var runs = choices.Select(c => RunChoiceAsync(c, plan, route, outputs.Writer, stop.Token)).ToArray();
         var all = Task.WhenAll(runs);
         _ = all.ContinueWith(t => outputs.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
 
@@ -51,6 +60,7 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
             stop.Cancel();
         }
 
+        _replica = route.Replica;
         await RecordAsync(request, choices[0].Complete(await runs[0]));
         if (request.IncludeUsage)
         {
@@ -62,10 +72,10 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
     /// <summary>
     /// Generates one choice, writing its chunk choices (the finish reason last) when streaming; returns the finish reason.
     /// </summary>
-    private static async Task<string> RunChoiceAsync(ChoiceStream choice, ChatTurn plan, IModelGrain modelGrain, ChannelWriter<ChunkChoice>? output, CancellationToken cancellationToken)
+    private static async Task<string> RunChoiceAsync(ChoiceStream choice, ChatTurn plan, ModelRoute route, ChannelWriter<ChunkChoice>? output, CancellationToken cancellationToken)
     {
         string? finish = null;
-        await foreach (var token in modelGrain.GenerateAsync(plan.GenerationFor(choice.Index), cancellationToken).WithCancellation(cancellationToken))
+        await foreach (var token in route.GenerateAsync(plan.GenerationFor(choice.Index), cancellationToken).WithCancellation(cancellationToken))
         {
             if (token.FinishReason == GenerationFinishReason.Error)
                 throw new InvalidOperationException("The model failed while generating this response.");
@@ -86,11 +96,12 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
     public async IAsyncEnumerable<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
-        var model = host.Get(request.Model);
+        var model = await frontends.GetAsync(request.Model);
         var plan = ChatTurn.Prepare(model, request, Conversation(request));
-        var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
+        var route = Route(model.Name);
         var choices = plan.CreateChoices();
-        var finishes = await Task.WhenAll(choices.Select(c => RunChoiceAsync(c, plan, modelGrain, output: null, cancellationToken)));
+        var finishes = await Task.WhenAll(choices.Select(c => RunChoiceAsync(c, plan, route, output: null, cancellationToken)));
+        _replica = route.Replica;
         int completion = choices.Sum(c => c.TokenCount);
         var completed = choices.Select((c, i) => c.Complete(finishes[i])).ToArray();
         await RecordAsync(request, completed[0]);
@@ -108,12 +119,11 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
     public async IAsyncEnumerable<Completion> StreamCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
-        var model = host.Get(request.Model);
+        var model = await frontends.GetAsync(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
-        await foreach (var piece in turn.RunAsync(modelGrain, cancellationToken))
+        await foreach (var piece in turn.RunAsync(Route(model.Name), cancellationToken))
             yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece] };
         if (request.IncludeUsage)
             yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [], Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens) };
@@ -122,11 +132,10 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
     public async IAsyncEnumerable<Completion> CreateCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
-        var model = host.Get(request.Model);
+        var model = await frontends.GetAsync(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
-        var modelGrain = GrainFactory.GetGrain<IModelGrain>(ModelGrainKey.For(model.Name, model.Options.Device));
         var pieces = new List<CompletionChoice>();
-        await foreach (var piece in turn.RunAsync(modelGrain, cancellationToken)) pieces.Add(piece);
+        await foreach (var piece in turn.RunAsync(Route(model.Name), cancellationToken)) pieces.Add(piece);
         yield return new Completion
         {
             Id = "cmpl-" + Guid.NewGuid().ToString("N"),
@@ -153,16 +162,17 @@ public sealed class SessionGrain(ModelHost host, [PersistentState("session", Clu
     /// </summary>
     private TurnLease BeginTurn()
     {
-        if (!Stateful) return new TurnLease(this);
+        if (!Stateful) return new TurnLease(this, turns.Begin());
         if (_busy) throw RequestRejection.SessionBusy($"Session '{this.GetPrimaryKeyString()}' is already answering a request; send the next one when it finishes.").ToException();
         _busy = true;
-        return new TurnLease(this);
+        return new TurnLease(this, turns.Begin());
     }
 
-    private readonly struct TurnLease(SessionGrain grain) : IDisposable
+    private readonly struct TurnLease(SessionGrain grain, IDisposable turn) : IDisposable
     {
         public void Dispose()
         {
+            turn.Dispose();
             // A stateless request's grain is single-use: deactivate it once its (streaming) call has ended, so that
             // stateless traffic leaves no activations behind (each would otherwise linger until idle collection).
             if (grain.Stateful) grain._busy = false;

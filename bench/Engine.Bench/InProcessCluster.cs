@@ -29,7 +29,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
     public ServedModelOptions Model { get; private init; } = null!;
 
     /// <summary>The engine the silo serves the model with (the silo shares this process's service container).</summary>
-    public Scheduling.InferenceEngine Engine => _app.Services.GetRequiredService<ModelHost>().Get(ModelName).Engine;
+    public Scheduling.InferenceEngine Engine => _app.Services.GetRequiredService<ModelHost>().Models.Single(m => m.Name == ModelName).Engine;
 
     public static async Task<InProcessCluster> StartAsync(string modelPath, int maxSequences, int? threads)
     {

@@ -167,10 +167,14 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
         for (int i = 0; i < 4; i++) Assert.NotNull(await reader.ReadLineAsync());
 
         var host = cluster.Services.GetRequiredService<ModelHost>();
-        var engine = host.Get(ClusterFixture.ModelName).Engine;
+        var engine = host.Models.Single(m => m.Name == ClusterFixture.ModelName).Engine;
+        // Statistics are published after each step, just after its tokens went out.
+        var started = DateTime.UtcNow.AddSeconds(5);
+        while (engine.Statistics.Running == 0 && DateTime.UtcNow < started) await Task.Delay(10);
         Assert.Equal(1, engine.Statistics.Running);
 
-        Assert.True(MetricValue(await cluster.Http.GetStringAsync("/metrics"), "cluster_kv_cache_usage_perc") > 0);
+        // Metrics come from the replicas' load reports (every second), so they follow within a report or two.
+        Assert.True(await MetricEventually("cluster_kv_cache_usage_perc", v => v > 0) > 0);
 
         reader.Dispose();
         response.Dispose();
@@ -178,8 +182,17 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
         while (engine.Statistics.UsedCacheBlocks > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(0, engine.Statistics.UsedCacheBlocks);
         // The reported usage drops with it.
-        Assert.Equal(0, MetricValue(await cluster.Http.GetStringAsync("/metrics"), "cluster_kv_cache_usage_perc"));
-        Assert.Equal(0, MetricValue(await cluster.Http.GetStringAsync("/metrics"), "cluster_num_requests_running"));
+        Assert.Equal(0, await MetricEventually("cluster_kv_cache_usage_perc", v => v == 0));
+        Assert.Equal(0, await MetricEventually("cluster_num_requests_running", v => v == 0));
+    }
+
+    private async Task<double> MetricEventually(string name, Func<double, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        double value;
+        while (!condition(value = MetricValue(await cluster.Http.GetStringAsync("/metrics"), name)) && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        return value;
     }
 
     private static double MetricValue(string metrics, string name)

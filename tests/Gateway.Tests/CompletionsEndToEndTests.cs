@@ -129,7 +129,7 @@ public sealed class CompletionsEndToEndTests(ClusterFixture cluster)
             Assert.Equal(4, content.Count);
             // Special tokens have log-probabilities too, but their text is not content.
             var special = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-                .GetRequiredService<Cluster.Grains.Hosting.ModelHost>(cluster.Services).Get(ClusterFixture.ModelName).Folder.Tokenizer.SpecialTokens.Keys.ToHashSet();
+                .GetRequiredService<Cluster.Grains.Hosting.ModelHost>(cluster.Services).Models.Single(m => m.Name == ClusterFixture.ModelName).Frontend.Folder.Tokenizer.SpecialTokens.Keys.ToHashSet();
             Assert.Equal(c["message"]!["content"]!.GetValue<string>(),
                 string.Concat(content.Select(t => t!["token"]!.GetValue<string>()).Where(t => !special.Contains(t))));
             Assert.All(content, t => Assert.Equal(2, t!["top_logprobs"]!.AsArray().Count));

@@ -31,7 +31,7 @@ public sealed class ConstrainedToolCallTests
     public async Task Strict_tools_under_auto_are_free_text_until_the_marker_then_a_valid_call()
     {
         await using var cluster = await Start(new ServedModelOptions { ModelPath = "", ServedModelName = "m", ToolCallParser = "hermes", MaxModelLength = 1024 });
-        var tokenizer = cluster.Model("m").Folder.Tokenizer;
+        var tokenizer = cluster.Model("m").Frontend.Folder.Tokenizer;
         // Nudge the random model towards the start marker; what follows the marker is the constraint's doing,
         // and with parallel_tool_calls false the grammar ends after one call.
         var bias = new JsonObject { [tokenizer.TokenToId("<tool_call>")!.Value.ToString()] = 8 };
@@ -66,7 +66,7 @@ public sealed class ConstrainedToolCallTests
         {
             ModelPath = "", ServedModelName = "m", ToolCallParser = "hermes", ReasoningParser = "qwen3", ChatTemplatePath = template, MaxModelLength = 1024,
         });
-        var tokenizer = cluster.Model("m").Folder.Tokenizer;
+        var tokenizer = cluster.Model("m").Frontend.Folder.Tokenizer;
         var bias = new JsonObject { [tokenizer.TokenToId("</think>")!.Value.ToString()] = 7 };
         foreach (int eos in tokenizer.EosTokenIds) bias[eos.ToString()] = 6;
         var result = await Post(cluster.Http, new JsonObject

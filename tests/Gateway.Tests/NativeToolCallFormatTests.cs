@@ -41,7 +41,7 @@ public sealed class NativeToolCallFormatTests
             new TinyModelOptions { OutputDirectory = "", Architecture = architecture, Seed = 3 },
             new ServedModelOptions { ModelPath = "", ServedModelName = "m", ToolCallParser = parserFlag, MaxModelLength = 1024 });
         var http = cluster.Http;
-        Assert.Equal(expectedParser, cluster.Model("m").Format.ToolCallParser);
+        Assert.Equal(expectedParser, cluster.Model("m").Frontend.Format.ToolCallParser);
 
         JsonObject Body(bool stream) => new()
         {

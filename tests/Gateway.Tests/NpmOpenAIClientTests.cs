@@ -24,9 +24,9 @@ public sealed class NpmOpenAIClientTests(ClusterFixture cluster)
     [NpmFact]
     public async Task Stream_helper_accumulates_the_same_tool_calls_as_the_non_streamed_response()
     {
-        var model = cluster.Services.GetRequiredService<Cluster.Grains.Hosting.ModelHost>().Get(ClusterFixture.ModelName);
+        var model = cluster.Services.GetRequiredService<Cluster.Grains.Hosting.ModelHost>().Models.Single(m => m.Name == ClusterFixture.ModelName);
         var bias = new JsonObject();
-        foreach (int eos in model.Folder.Tokenizer.EosTokenIds) bias[eos.ToString()] = 6;
+        foreach (int eos in model.Frontend.Folder.Tokenizer.EosTokenIds) bias[eos.ToString()] = 6;
         var request = new JsonObject
         {
             ["model"] = ClusterFixture.ModelName,

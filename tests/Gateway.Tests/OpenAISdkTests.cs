@@ -82,8 +82,8 @@ public sealed class OpenAISdkTests(ClusterFixture cluster)
         options.Tools.Add(ChatTool.CreateFunctionTool("get_time", "Current time",
             BinaryData.FromString("""{"type":"object","properties":{"timezone":{"type":"string","enum":["UTC","CET"]}},"required":["timezone"]}""")));
         var model = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<Cluster.Grains.Hosting.ModelHost>(cluster.Services).Get(ClusterFixture.ModelName);
-        foreach (int eos in model.Folder.Tokenizer.EosTokenIds) options.LogitBiases[eos] = 6;
+            .GetRequiredService<Cluster.Grains.Hosting.ModelHost>(cluster.Services).Models.Single(m => m.Name == ClusterFixture.ModelName);
+        foreach (int eos in model.Frontend.Folder.Tokenizer.EosTokenIds) options.LogitBiases[eos] = 6;
         return options;
     }
 

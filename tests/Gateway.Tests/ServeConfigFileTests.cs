@@ -1,4 +1,5 @@
 using Cluster.Gateway.Cli;
+using Cluster.Silo.Cli;
 
 namespace Cluster.Gateway.Tests;
 

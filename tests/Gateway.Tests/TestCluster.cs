@@ -32,7 +32,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public ServedModel Model(string name) => Services.GetRequiredService<ModelHost>().Get(name);
+    public ServedModel Model(string name) => Services.GetRequiredService<ModelHost>().TryGet(name, out var model) ? model : throw new KeyNotFoundException(name);
 
     /// <param name="model">What to serve; its <c>ModelPath</c> is replaced by the generated model's folder.</param>
     /// <param name="prepare">Edits the generated model folder before the silo loads it.</param>
@@ -46,6 +46,7 @@ public sealed class TestCluster : IAsyncDisposable
             Models = [model with { ModelPath = directory }],
             SiloPort = 0,
             GatewayPort = 0,
+            DrainTimeout = TimeSpan.FromSeconds(2),
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

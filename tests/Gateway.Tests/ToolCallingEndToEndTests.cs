@@ -30,9 +30,9 @@ public sealed class ToolCallingEndToEndTests(ClusterFixture cluster)
     /// </summary>
     private JsonObject EndSoonAfterACall(JsonObject body)
     {
-        var model = cluster.Services.GetRequiredService<Cluster.Grains.Hosting.ModelHost>().Get(ClusterFixture.ModelName);
+        var model = cluster.Services.GetRequiredService<Cluster.Grains.Hosting.ModelHost>().Models.Single(m => m.Name == ClusterFixture.ModelName);
         var bias = new JsonObject();
-        foreach (int eos in model.Folder.Tokenizer.EosTokenIds) bias[eos.ToString()] = 6;
+        foreach (int eos in model.Frontend.Folder.Tokenizer.EosTokenIds) bias[eos.ToString()] = 6;
         body["logit_bias"] = bias;
         body["max_tokens"] = 400;
         return body;

@@ -1,4 +1,4 @@
-namespace Cluster.Gateway.Cli;
+namespace Cluster.Silo.Cli;
 
 /// <summary>Flags of the form <c>--name value</c> (or <c>--name=value</c>); only the names a command declares.</summary>
 public sealed class CommandLine

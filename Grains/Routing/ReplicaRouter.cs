@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using Cluster.Contracts.Models;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace Cluster.Grains.Routing;
+
+/// <summary>
+/// Picks the replica a sequence runs on. Reads the replica registry at most once a second (in the background once it
+/// has a view, so requests never wait on it), filters by this silo's live membership view (a dead silo drops out the
+/// moment membership declares it, before the registry is read again), and chooses the least loaded: running plus
+/// waiting sequences as last reported, plus the sequences this silo sent there and has not seen finish.
+/// </summary>
+public sealed partial class ReplicaRouter(IGrainFactory grains, SiloWatch silos, ILogger<ReplicaRouter> logger)
+{
+    private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _firstRead = new(1, 1);
+    private volatile CatalogView? _view;
+    private DateTime _readAt;
+    private Task? _refresh;
+
+    /// <summary>The registry's view, refreshed in the background when older than a second.</summary>
+    public async ValueTask<CatalogView> ViewAsync()
+    {
+        if (_view is null)
+        {
+            await _firstRead.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (_view is null) await RefreshAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _firstRead.Release();
+            }
+        }
+        else if (DateTime.UtcNow - _readAt > Freshness && _refresh is null or { IsCompleted: true })
+        {
+            _refresh = RefreshAsync();
+        }
+        return _view ?? CatalogView.Empty;
+    }
+
+    /// <summary>Reads the registry now (after registering or unregistering, to see the change at once).</summary>
+    public async Task RefreshAsync()
+    {
+        try
+        {
+            _view = await grains.GetGrain<IModelCatalogGrain>(0).ListAsync().ConfigureAwait(false);
+            _readAt = DateTime.UtcNow;
+        }
+        catch (Exception e)
+        {
+            // The registry's silo may just have died; keep routing on the last view (filtered by live membership).
+            LogRefreshFailed(e.GetType().Name);
+            _view ??= CatalogView.Empty;
+        }
+    }
+
+    /// <summary>The model's replicas that can take a new sequence now.</summary>
+    public async ValueTask<ReplicaStatus[]> AvailableAsync(string model)
+    {
+        var view = await ViewAsync().ConfigureAwait(false);
+        return view.Of(model).Where(r => !r.Draining && silos.IsActive(SiloAddress.FromParsableString(r.Replica.Silo))).ToArray();
+    }
+
+    /// <summary>
+    /// The least loaded available replica of <paramref name="model"/> not in <paramref name="exclude"/>;
+    /// <paramref name="preferred"/> (a session's sticky replica) while it is available. Null when none is.
+    /// </summary>
+    public async ValueTask<ModelReplica?> PickAsync(string model, string? preferred, IReadOnlyCollection<string> exclude)
+    {
+        var candidates = (await AvailableAsync(model).ConfigureAwait(false)).Where(r => !exclude.Contains(r.Replica.GrainKey)).ToArray();
+        if (candidates.Length == 0) return null;
+        if (preferred is not null && candidates.FirstOrDefault(c => c.Replica.GrainKey == preferred) is { } sticky) return sticky.Replica;
+        double best = double.MaxValue;
+        var ties = new List<ModelReplica>();
+        foreach (var c in candidates)
+        {
+            double score = (c.Load is { } l ? l.Running + l.Waiting + (l.CacheBlocks == 0 ? 0 : (double)l.UsedCacheBlocks / l.CacheBlocks) : 0)
+                + _inFlight.GetValueOrDefault(c.Replica.GrainKey);
+            if (score < best - 1e-9)
+            {
+                best = score;
+                ties.Clear();
+            }
+            if (score <= best + 1e-9) ties.Add(c.Replica);
+        }
+        return ties[Random.Shared.Next(ties.Count)];
+    }
+
+    /// <summary>Counts a sequence sent to <paramref name="replica"/> until disposed.</summary>
+    public IDisposable Track(ModelReplica replica)
+    {
+        _inFlight.AddOrUpdate(replica.GrainKey, 1, (_, n) => n + 1);
+        return new InFlight(this, replica.GrainKey);
+    }
+
+    private sealed class InFlight(ReplicaRouter router, string key) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) router._inFlight.AddOrUpdate(key, 0, (_, n) => Math.Max(0, n - 1));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Replica registry read failed ({Error}); routing on the last view")]
+    private partial void LogRefreshFailed(string error);
+}
