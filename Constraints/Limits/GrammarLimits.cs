@@ -40,11 +40,11 @@ public sealed record GrammarLimits
     public int MaxRepeat { get; init; } = 4096;
 
     /// <summary>
-    /// NFA states built for one grammar, and grammar nodes visited building them (whichever is reached first). Default 500 000, about
-    /// 60 MB: a schema with a dozen <c>maxLength: 4096</c> strings fits; nested counted repetitions such as <c>(a{1,1000}){1,1000}</c>
-    /// or arrays of arrays with <c>minItems</c> do not.
+    /// NFA states built for one grammar, and grammar nodes visited building them (whichever is reached first). Default 400 000, at most
+    /// about 100 MB: a string with <c>maxLength: 4096</c> takes some 74 000 states, so five of them fit; nested counted repetitions such
+    /// as <c>(a{1,1000}){1,1000}</c> or arrays of arrays with <c>minItems: 2</c> do not.
     /// </summary>
-    public int MaxNfaStates { get; init; } = 500_000;
+    public int MaxNfaStates { get; init; } = 400_000;
 
     /// <summary>
     /// DFA states built lazily during generation, shared by every sequence using the compiled grammar. Default 200 000: a counted
