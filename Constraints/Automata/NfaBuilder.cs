@@ -68,7 +68,8 @@ internal sealed class NfaBuilder
     /// </summary>
     private int Build(Grammar node, int next)
     {
-        if (_depth >= _budget.Limits.MaxGrammarDepth)
+        // The stack check is a backstop for threads with unusually small stacks; the depth limit is what normally applies.
+        if (_depth >= _budget.Limits.MaxGrammarDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             throw new GrammarLimitException(nameof(GrammarLimits.MaxGrammarDepth), _budget.Limits.MaxGrammarDepth, null, "the nesting of the grammar");
         }

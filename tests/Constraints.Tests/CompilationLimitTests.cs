@@ -6,14 +6,14 @@ namespace Cluster.Constraints.Tests;
 
 /// <summary>
 /// Hostile inputs: each is refused with a typed error naming the limit and where in the schema it was hit, quickly and with bounded
-/// memory, on a thread whose stack is smaller than the thread pool's. Productive recursion keeps working.
+/// memory, on a thread with a thread-pool-sized stack. Productive recursion keeps working.
 /// </summary>
 public sealed class CompilationLimitTests
 {
     private static readonly TokenVocabulary Vocabulary = TestVocabularies.ByteLevelBpe;
 
-    /// <summary>Less than a thread-pool thread's stack (1.5 MB on Linux), so recursion that fits here fits in the server.</summary>
-    private const int StackBytes = 1 << 20;
+    /// <summary>A thread-pool thread's stack on Linux (1.5 MB), where the server compiles; tests run unoptimized, with larger frames.</summary>
+    private const int StackBytes = 3 << 19;
 
     /// <summary>Allocation allowed for refusing (or compiling) one hostile input.</summary>
     private const long MaxAllocatedBytes = 200L << 20;
@@ -160,6 +160,21 @@ public sealed class CompilationLimitTests
         Assert.DoesNotContain("(Parameter", exceeded.Message);
     }
 
+    public static TheoryData<string> SchemasWithinTheLimits => new()
+    {
+        Nest("""{"type":"object","properties":{"a":%},"required":["a"]}""", 60, """{"type":"string"}"""),
+        Nest("""{"type":"array","items":%}""", 63, "{}"),
+        """{"type":"object","properties":{"x":{}},"additionalProperties":{"type":"integer"}}""".Replace("\"x\"", "\"" + new string('k', 400) + "\""),
+        """{"type":"array","prefixItems":[""" + string.Join(",", Enumerable.Repeat("""{"type":"boolean"}""", 200)) + "]}",
+        """{"type":"object","properties":{""" + string.Join(",", Enumerable.Range(0, 3).Select(i => $"\"p{i}\":{{\"type\":\"string\",\"maxLength\":4096}}")) + "}}",
+        """{"type":"object","properties":{""" + string.Join(",", Enumerable.Range(0, 2000).Select(i => $"\"p{i}\":{{\"type\":\"integer\",\"minimum\":0}}")) + "}}",
+        """{"type":"string","pattern":"^(?:[a-z]{1,63}\\.){1,8}[a-z]{2,24}$"}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(SchemasWithinTheLimits))]
+    public void Schemas_within_the_limits_compile(string schema) => Assert.Null(CompileSchema(schema));
+
     public static TheoryData<string, string> RegexesPastALimit => new()
     {
         { Nest("(%)", 30_000, "x"), "MaxRegexNesting" },
@@ -200,6 +215,18 @@ public sealed class CompilationLimitTests
     {
         Assert.Null(CompileRegex(Nest("(%)", 64, "x")));
         Assert.IsType<GrammarLimitException>(CompileRegex(Nest("(%)", 65, "x")));
+    }
+
+    [Theory]
+    [InlineData(990, null)]
+    [InlineData(1001, "MaxGrammarDepth")]
+    public void Grammars_built_in_code_nest_up_to_the_grammar_depth_limit(int depth, string? limit)
+    {
+        var grammar = Grammar.Literal("x");
+        for (var i = 0; i < depth; i++) grammar = i % 2 == 0 ? Grammar.Sequence(Grammar.Literal("a"), grammar) : Grammar.Alternatives(Grammar.Literal("b"), grammar);
+        var error = Run(() => GrammarCompiler.CompileUncached(grammar, Vocabulary, Unhurried)).Error;
+        if (limit is null) Assert.Null(error);
+        else Assert.Equal(limit, Assert.IsType<GrammarLimitException>(error).Limit);
     }
 
     [Theory]
