@@ -8,6 +8,8 @@ namespace Cluster.Constraints.Automata;
 /// <remarks>
 /// Thread-safe: reads of built transitions take no lock; building a state or transition happens under a lock and is
 /// published by replacing the arrays, so a reader sees either the old "unknown" value or a complete new state.
+/// Growth is bounded by <see cref="GrammarLimits.MaxDfaStates"/> and <see cref="GrammarLimits.MaxDfaBytes"/>: past them, the step
+/// that needed a new state throws <see cref="GrammarLimitException"/> and leaves the automaton as it was.
 /// </remarks>
 internal sealed class LazyDfa
 {
@@ -46,13 +48,16 @@ internal sealed class LazyDfa
     private int[] _sorted = new int[16];
     private readonly object _gate = new();
     private readonly int[] _ruleStarts;
+    private readonly GrammarLimits _limits;
     private volatile State[] _states = new State[64];
     private volatile int[] _transitions;
     private int _count;
+    private long _bytes;
 
-    public LazyDfa(Nfa nfa)
+    public LazyDfa(Nfa nfa, GrammarLimits? limits = null)
     {
         _nfa = nfa;
+        _limits = limits ?? GrammarLimits.Default;
         ByteClasses = nfa.ComputeByteClasses(out var classCount);
         ClassCount = classCount;
         _transitions = new int[64 * classCount];
@@ -175,6 +180,17 @@ internal sealed class LazyDfa
             _index[hash] = candidates = [];
         }
 
+        // Object, NFA-state set, transition row and index entry.
+        var bytes = 96L + 4L * sorted.Length + 4L * ClassCount;
+        if (_count >= _limits.MaxDfaStates)
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxDfaStates), _limits.MaxDfaStates, null, "the automaton built during generation");
+        }
+        if (_bytes + bytes > _limits.MaxDfaBytes)
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxDfaBytes), _limits.MaxDfaBytes, null, "the memory of the automaton built during generation");
+        }
+        _bytes += bytes;
         var accepting = false;
         var hasBytes = false;
         var hasCalls = false;

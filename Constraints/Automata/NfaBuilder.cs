@@ -14,23 +14,40 @@ internal sealed class NfaBuilder
 {
     private readonly Nfa _nfa = new();
     private readonly TokenVocabulary? _vocabulary;
+    private readonly CompilationBudget _budget;
     private readonly Dictionary<GrammarRule, int> _ruleIds = [];
     private readonly Queue<(GrammarRule Rule, int Id)> _pending = new();
+    private int _depth;
+    private int _steps;
 
-    private NfaBuilder(TokenVocabulary? vocabulary) => _vocabulary = vocabulary;
+    private NfaBuilder(TokenVocabulary? vocabulary, CompilationBudget budget)
+    {
+        _vocabulary = vocabulary;
+        _budget = budget;
+    }
 
     /// <summary>Builds the NFA; rule 0 is the grammar itself. Without a vocabulary, markers are text and special tokens are errors.</summary>
-    public static Nfa Build(Grammar grammar, TokenVocabulary? vocabulary)
+    /// <exception cref="GrammarException">The grammar is unsatisfiable, names an unknown special token, or goes past a limit of <paramref name="budget"/>.</exception>
+    public static Nfa Build(Grammar grammar, TokenVocabulary? vocabulary, CompilationBudget? budget = null)
     {
-        var builder = new NfaBuilder(vocabulary);
+        budget ??= new CompilationBudget(GrammarLimits.Default);
+        var builder = new NfaBuilder(vocabulary, budget);
         builder.BuildRule(grammar, 0);
         while (builder._pending.TryDequeue(out var next)) builder.BuildRule(next.Rule.Body, next.Id);
-        if (!builder._nfa.PruneDeadEnds())
-        {
-            throw new ArgumentException("The grammar matches no output at all (e.g. a false schema, an empty choice, or a $ref cycle that never produces text).", nameof(grammar));
-        }
+        budget.CheckTime(null);
+        if (!builder._nfa.PruneDeadEnds()) throw new UnsatisfiableGrammarException(grammar is JsonSchemaNode ? "" : null);
         return builder._nfa;
     }
+
+    /// <summary>A new state, within <see cref="GrammarLimits.MaxNfaStates"/>.</summary>
+    private int NewState()
+    {
+        if (_nfa.States.Count >= _budget.Limits.MaxNfaStates) throw NfaLimit();
+        return _nfa.AddState();
+    }
+
+    private GrammarLimitException NfaLimit() =>
+        new(nameof(GrammarLimits.MaxNfaStates), _budget.Limits.MaxNfaStates, null, "the automaton built for it");
 
     private void BuildRule(Grammar body, int id)
     {
@@ -39,26 +56,45 @@ internal sealed class NfaBuilder
             _nfa.RuleStarts.Add(-1);
             _nfa.RuleFinals.Add(-1);
         }
-        var final = _nfa.AddState();
+        var final = NewState();
         _nfa.States[final].FinalOfRule = id;
         _nfa.RuleFinals[id] = final;
         _nfa.RuleStarts[id] = Build(body, final);
     }
 
+    /// <summary>
+    /// Builds <paramref name="node"/> in front of <paramref name="next"/>. Every node counts against the budget: nested counted
+    /// repetitions of something empty add no states but can still loop billions of times.
+    /// </summary>
     private int Build(Grammar node, int next)
+    {
+        // The stack check is a backstop for threads with unusually small stacks; the depth limit is what normally applies.
+        if (_depth >= _budget.Limits.MaxGrammarDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxGrammarDepth), _budget.Limits.MaxGrammarDepth, null, "the nesting of the grammar");
+        }
+        if (++_steps > _budget.Limits.MaxNfaStates) throw NfaLimit();
+        _budget.Tick(null);
+        _depth++;
+        var entry = BuildNode(node, next);
+        _depth--;
+        return entry;
+    }
+
+    private int BuildNode(Grammar node, int next)
     {
         switch (node)
         {
             case EmptyNode:
                 return next;
             case NothingNode:
-                return _nfa.AddState();
+                return NewState();
             case BytesNode bytes:
                 {
                     var current = next;
                     for (var i = bytes.Bytes.Length - 1; i >= 0; i--)
                     {
-                        var state = _nfa.AddState();
+                        var state = NewState();
                         _nfa.AddByteEdge(state, bytes.Bytes[i], bytes.Bytes[i], current);
                         current = state;
                     }
@@ -66,7 +102,7 @@ internal sealed class NfaBuilder
                 }
             case ByteClassNode byteClass:
                 {
-                    var state = _nfa.AddState();
+                    var state = NewState();
                     foreach (var (lo, hi) in byteClass.Ranges) _nfa.AddByteEdge(state, lo, hi, next);
                     return state;
                 }
@@ -84,7 +120,7 @@ internal sealed class NfaBuilder
                 }
             case ChoiceNode choice:
                 {
-                    var state = _nfa.AddState();
+                    var state = NewState();
                     foreach (var item in choice.Items) _nfa.AddEpsilon(state, Build(item, next));
                     return state;
                 }
@@ -93,7 +129,7 @@ internal sealed class NfaBuilder
             case SpecialTokenNode special:
                 {
                     var id = special.Text is null ? CheckSpecial(special.TokenId) : ResolveSpecial(special.Text);
-                    var state = _nfa.AddState();
+                    var state = NewState();
                     _nfa.AddSpecialEdge(state, id, next);
                     return state;
                 }
@@ -101,16 +137,16 @@ internal sealed class NfaBuilder
                 {
                     if (_vocabulary is not null && _vocabulary.TryGetSpecialToken(marker.Text, out var id))
                     {
-                        var state = _nfa.AddState();
+                        var state = NewState();
                         _nfa.AddSpecialEdge(state, id, next);
                         return state;
                     }
                     return Build(Grammar.Literal(marker.Text), next);
                 }
             case JsonSchemaNode json:
-                return Build(JsonSchemaCompiler.Lower(json.Schema, json.Options), next);
+                return Build(JsonSchemaCompiler.Lower(json.Schema, json.Options, _budget), next);
             case RegexNode regex:
-                return Build(RegexParser.Parse(regex.Pattern, RegexParser.Anchoring.FullMatch), next);
+                return Build(RegexParser.Parse(regex.Pattern, RegexParser.Anchoring.FullMatch, _budget.Limits), next);
             case CharacterNode character:
                 return Build(character.Content, next);
             case ObjectMembersNode members:
@@ -125,7 +161,7 @@ internal sealed class NfaBuilder
                         _ruleIds.Add(reference.Rule, id);
                         _pending.Enqueue((reference.Rule, id));
                     }
-                    var state = _nfa.AddState();
+                    var state = NewState();
                     _nfa.AddCall(state, id, next);
                     return state;
                 }
@@ -138,19 +174,19 @@ internal sealed class NfaBuilder
     private int CheckSpecial(int tokenId) =>
         _vocabulary is null || _vocabulary.IsSpecial(tokenId) || _vocabulary.IsEos(tokenId)
             ? tokenId
-            : throw new ArgumentException($"Token {tokenId} is not a special token of the vocabulary; match text tokens with Literal.", nameof(tokenId));
+            : throw new UnknownSpecialTokenException($"#{tokenId}", "not a special token of the vocabulary; text tokens match by their bytes, not by id.");
 
     private int ResolveSpecial(string text) =>
         _vocabulary is not null && _vocabulary.TryGetSpecialToken(text, out var id)
             ? id
-            : throw new ArgumentException($"The vocabulary has no special token '{text}'.", nameof(text));
+            : throw new UnknownSpecialTokenException($"'{text}'", "the vocabulary has no such special token.");
 
     private int BuildCodePoints(List<Utf8Sequences.Sequence> sequences, int next)
     {
         // Sequences share their tails (e.g. "one continuation byte, then next"), which keeps a character class at a handful
         // of states instead of one chain per sequence; counted strings build it hundreds of times.
         Dictionary<(byte Lo, byte Hi, int Target), int>? tails = null;
-        var entry = _nfa.AddState();
+        var entry = NewState();
         foreach (var sequence in sequences)
         {
             var current = next;
@@ -160,7 +196,7 @@ internal sealed class NfaBuilder
                 var key = (sequence.Ranges[i].Lo, sequence.Ranges[i].Hi, current);
                 if (!tails.TryGetValue(key, out var state))
                 {
-                    state = _nfa.AddState();
+                    state = NewState();
                     _nfa.AddByteEdge(state, key.Lo, key.Hi, current);
                     tails.Add(key, state);
                 }
@@ -180,13 +216,13 @@ internal sealed class NfaBuilder
             if (repeat.Min == 0)
             {
                 var some = BuildRepeat(new RepeatNode(item, 1, null, separator), next);
-                var optional = _nfa.AddState();
+                var optional = NewState();
                 _nfa.AddEpsilon(optional, some);
                 _nfa.AddEpsilon(optional, next);
                 return optional;
             }
             // The last mandatory copy and the loop continue at the same state, so they share one build of the item.
-            var loop = _nfa.AddState();
+            var loop = NewState();
             var itemEntry = Build(item, loop);
             _nfa.AddEpsilon(loop, next);
             _nfa.AddEpsilon(loop, separator is null ? itemEntry : Build(separator, itemEntry));
@@ -204,7 +240,7 @@ internal sealed class NfaBuilder
         var tail = next;
         for (var i = 0; i < repeat.Max.Value - repeat.Min; i++)
         {
-            var state = _nfa.AddState();
+            var state = NewState();
             _nfa.AddEpsilon(state, next);
             _nfa.AddEpsilon(state, Build(item, tail));
             tail = state;
@@ -218,38 +254,44 @@ internal sealed class NfaBuilder
         var members = node.Members;
         // tails[k]: the rest after member k-1 was written (each later member preceded by the separator).
         var tails = new int[members.Length + 1];
+        // Each member (and the additional member) is built once, and "separator, member" enters that same build: building it
+        // again for the first position would double the NFA at every level of nested objects.
+        var additionalEntry = -1;
         if (node.Additional is { } additional)
         {
-            var loop = _nfa.AddState();
+            var loop = NewState();
+            additionalEntry = Build(additional, loop);
             _nfa.AddEpsilon(loop, next);
-            _nfa.AddEpsilon(loop, Build(Grammar.Sequence(node.Separator, additional), loop));
+            _nfa.AddEpsilon(loop, Build(node.Separator, additionalEntry));
             tails[members.Length] = loop;
         }
         else
         {
             tails[members.Length] = next;
         }
+        var memberEntries = new int[members.Length];
         for (var k = members.Length - 1; k >= 0; k--)
         {
-            var withMember = Build(Grammar.Sequence(node.Separator, members[k].Member), tails[k + 1]);
+            memberEntries[k] = Build(members[k].Member, tails[k + 1]);
+            var withMember = Build(node.Separator, memberEntries[k]);
             if (members[k].Required)
             {
                 tails[k] = withMember;
             }
             else
             {
-                var skip = _nfa.AddState();
+                var skip = NewState();
                 _nfa.AddEpsilon(skip, tails[k + 1]);
                 _nfa.AddEpsilon(skip, withMember);
                 tails[k] = skip;
             }
         }
         // The first member written has no separator; it may be any member up to the first required one.
-        var entry = _nfa.AddState();
+        var entry = NewState();
         var anyRequired = false;
         for (var k = 0; k < members.Length; k++)
         {
-            _nfa.AddEpsilon(entry, Build(members[k].Member, tails[k + 1]));
+            _nfa.AddEpsilon(entry, memberEntries[k]);
             if (members[k].Required)
             {
                 anyRequired = true;
@@ -259,7 +301,7 @@ internal sealed class NfaBuilder
         if (!anyRequired)
         {
             _nfa.AddEpsilon(entry, next);
-            if (node.Additional is { } first) _nfa.AddEpsilon(entry, Build(first, tails[members.Length]));
+            if (additionalEntry >= 0) _nfa.AddEpsilon(entry, additionalEntry);
         }
         return entry;
     }
@@ -272,7 +314,7 @@ internal sealed class NfaBuilder
     {
         var automaton = StopStringAutomaton.Build(stopStrings);
         var states = new int[automaton.Count];
-        for (var i = 0; i < states.Length; i++) states[i] = automaton.IsMatch(i) ? -1 : _nfa.AddState();
+        for (var i = 0; i < states.Length; i++) states[i] = automaton.IsMatch(i) ? -1 : NewState();
         for (var i = 0; i < states.Length; i++)
         {
             if (states[i] < 0) continue;

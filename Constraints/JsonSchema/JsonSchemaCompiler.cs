@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cluster.Constraints.Grammars;
@@ -21,6 +22,9 @@ namespace Cluster.Constraints.JsonSchema;
 /// <item><c>oneOf</c> is generated as <c>anyOf</c>: alternatives should not overlap. <c>allOf</c> is merged into one schema.</item>
 /// <item>Recursive <c>$ref</c>s become rule calls (nesting limited to <see cref="CompiledGrammar.MaxStackDepth"/>); others are inlined.</item>
 /// <item>Whitespace between tokens is bounded by <see cref="JsonSchemaOptions.MaxWhitespace"/>.</item>
+/// <item>A <c>$ref</c> that reaches itself again before any object or array is opened (left recursion, e.g. through <c>anyOf</c> or
+/// <c>allOf</c>) could never produce a value and is refused, as is a recursive <c>$ref</c> merged with other keywords.</item>
+/// <item>Nesting, expansion and time are bounded by <see cref="GrammarLimits"/>.</item>
 /// </list>
 /// </remarks>
 internal sealed class JsonSchemaCompiler
@@ -48,23 +52,35 @@ internal sealed class JsonSchemaCompiler
     private readonly JsonNode? _root;
     private readonly JsonSchemaOptions _options;
     private readonly Dictionary<string, GrammarRule> _recursiveRules = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _expanding = new(StringComparer.Ordinal);
+    private readonly CompilationBudget _budget;
+    // $ref targets being compiled on the current path → the container level (objects and arrays opened) where that began.
+    // Meeting a target again at the same level means it recurses before writing any JSON: left recursion.
+    private readonly Dictionary<string, int> _expanding = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _inlining = new(StringComparer.Ordinal);
+    private int _level;
+    private int _depth;
     private readonly Grammar _whitespace;
     private readonly Grammar _comma;
     private readonly Grammar _colon;
     private GrammarRule? _anyValue;
 
-    private JsonSchemaCompiler(JsonNode? root, JsonSchemaOptions options)
+    private JsonSchemaCompiler(JsonNode? root, JsonSchemaOptions options, CompilationBudget budget)
     {
         _root = root;
         _options = options;
+        _budget = budget;
         _whitespace = Grammar.Repeat(new ByteClassNode([((byte)'\t', (byte)'\n'), ((byte)'\r', (byte)'\r'), ((byte)' ', (byte)' ')]), 0, options.MaxWhitespace);
         _comma = Grammar.Sequence(_whitespace, Grammar.Literal(","), _whitespace);
         _colon = Grammar.Sequence(_whitespace, Grammar.Literal(":"), _whitespace);
     }
 
     /// <summary>The grammar of JSON values valid against <paramref name="schema"/>.</summary>
-    public static Grammar Lower(JsonNode? schema, JsonSchemaOptions options) => new JsonSchemaCompiler(schema, options).Value(schema, "");
+    /// <exception cref="GrammarException">The schema cannot be enforced, matches nothing, or goes past a limit of <paramref name="budget"/>.</exception>
+    public static Grammar Lower(JsonNode? schema, JsonSchemaOptions options, CompilationBudget budget)
+    {
+        var grammar = new JsonSchemaCompiler(schema, options, budget).Value(schema, "");
+        return grammar is NothingNode ? throw new UnsatisfiableGrammarException("") : grammar;
+    }
 
     private Grammar Value(JsonNode? schema, string pointer)
     {
@@ -83,7 +99,26 @@ internal sealed class JsonSchemaCompiler
         }
     }
 
+    /// <summary>Compiles one schema object, counted against the depth, expansion and time limits.</summary>
     private Grammar ObjectSchema(JsonObject schema, string pointer)
+    {
+        var limits = _budget.Limits;
+        if (_depth >= limits.MaxSchemaDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxSchemaDepth), limits.MaxSchemaDepth, pointer, "the nesting of schemas");
+        }
+        if (++_budget.SchemaExpansions > limits.MaxSchemaExpansions)
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxSchemaExpansions), limits.MaxSchemaExpansions, pointer, "the number of schemas to compile (each use of a $ref counts)");
+        }
+        _budget.CheckTime(pointer);
+        _depth++;
+        var grammar = CompileObjectSchema(schema, pointer);
+        _depth--;
+        return grammar;
+    }
+
+    private Grammar CompileObjectSchema(JsonObject schema, string pointer)
     {
         CheckKeywords(schema, pointer);
         if (schema["$ref"] is { } reference)
@@ -92,18 +127,26 @@ internal sealed class JsonSchemaCompiler
             if (others.Count == 0) return Reference(reference, pointer);
             // A $ref beside other keywords applies both (draft 2019+): merge them like allOf.
             var rest = new JsonObject(others.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
-            return ObjectSchema(Merge(Resolve(reference, pointer), rest, pointer), pointer);
+            var inlined = new List<string>();
+            var target = Inline(reference, pointer, inlined);
+            return Inlined(inlined, ObjectSchema(Merge(target, rest, pointer), pointer));
         }
         if (schema["allOf"] is JsonArray allOf)
         {
+            // allOf: [{$ref}] with annotations beside it (pydantic's way to describe a field) is the reference itself.
+            if (allOf is [JsonObject { Count: 1 } only] && only["$ref"] is { } lone && schema.All(p => p.Key == "allOf" || IsAnnotation(p.Key)))
+            {
+                return Reference(lone, $"{pointer}/allOf/0");
+            }
             var merged = new JsonObject(schema.Where(p => p.Key != "allOf").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+            var inlined = new List<string>();
             for (var i = 0; i < allOf.Count; i++)
             {
                 var part = allOf[i] is JsonObject o ? o : throw new UnsupportedSchemaException("allOf", pointer, "members must be schema objects");
-                if (part["$ref"] is { } r && part.Count == 1) part = Resolve(r, $"{pointer}/allOf/{i}");
+                if (part["$ref"] is { } r && part.Count == 1) part = Inline(r, $"{pointer}/allOf/{i}", inlined);
                 merged = Merge(merged, part, $"{pointer}/allOf/{i}");
             }
-            return ObjectSchema(merged, pointer);
+            return Inlined(inlined, ObjectSchema(merged, pointer));
         }
         var anyOfKeyword = schema.ContainsKey("anyOf") ? "anyOf" : schema.ContainsKey("oneOf") ? "oneOf" : null;
         if (anyOfKeyword is not null)
@@ -125,19 +168,20 @@ internal sealed class JsonSchemaCompiler
                 }
                 // Keywords beside anyOf constrain every alternative.
                 var item = alternatives[i] is JsonObject o ? o : throw new UnsupportedSchemaException(anyOfKeyword, itemPointer, "members must be schema objects");
-                if (item["$ref"] is { } r && item.Count == 1) item = Resolve(r, itemPointer);
+                var inlined = new List<string>();
+                if (item["$ref"] is { } r && item.Count == 1) item = Inline(r, itemPointer, inlined);
                 var sibling = new JsonObject(siblings.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
-                options.Add(ObjectSchema(Merge(sibling, item, itemPointer), itemPointer));
+                options.Add(Inlined(inlined, ObjectSchema(Merge(sibling, item, itemPointer), itemPointer)));
             }
             return Grammar.Alternatives([.. options]);
         }
-        if (schema.ContainsKey("const")) return Constant(schema["const"]);
+        if (schema.ContainsKey("const")) return Constant(schema["const"], pointer, 0);
         if (schema["enum"] is { } enumNode)
         {
             var values = enumNode as JsonArray ?? throw new UnsupportedSchemaException("enum", pointer, "must be an array");
             var types = DeclaredTypes(schema, pointer);
             var options = values.Where(v => types is null || types.Contains(TypeOf(v)) || (TypeOf(v) == "integer" && types.Contains("number")))
-                .Select(Constant).ToArray();
+                .Select(v => Constant(v, pointer, 0)).ToArray();
             return options.Length == 0 ? Grammar.Nothing : Grammar.Alternatives(options);
         }
 
@@ -152,19 +196,21 @@ internal sealed class JsonSchemaCompiler
                 "number" => NumberValue(schema, pointer),
                 "boolean" => Grammar.Alternatives(Grammar.Literal("true"), Grammar.Literal("false")),
                 "null" => Grammar.Literal("null"),
-                "object" => ObjectValue(schema, pointer),
-                "array" => ArrayValue(schema, pointer),
+                "object" => Container(ObjectValue, schema, pointer),
+                "array" => Container(ArrayValue, schema, pointer),
                 _ => throw new UnsupportedSchemaException("type", pointer, $"unknown type '{type}'"),
             });
         }
         return grammars.Count == 0 ? Grammar.Nothing : Grammar.Alternatives([.. grammars]);
     }
 
+    private static bool IsAnnotation(string key) => Annotations.Contains(key) || key.StartsWith("x-", StringComparison.Ordinal);
+
     private void CheckKeywords(JsonObject schema, string pointer)
     {
         foreach (var (key, value) in schema)
         {
-            if (Supported.Contains(key) || Annotations.Contains(key) || key.StartsWith("x-", StringComparison.Ordinal)) continue;
+            if (Supported.Contains(key) || IsAnnotation(key)) continue;
             if (IsNoOp(schema, key, value)) continue;
             if (_options.Strict) throw new UnsupportedSchemaException(key, pointer, "this keyword cannot be enforced by constrained decoding");
         }
@@ -214,14 +260,15 @@ internal sealed class JsonSchemaCompiler
     private Grammar Reference(JsonNode reference, string pointer)
     {
         var target = TargetPointer(reference, pointer);
+        CheckCycle(target, pointer, merging: false);
         if (_recursiveRules.TryGetValue(target, out var known)) return new RuleReferenceNode(known);
-        if (_expanding.Contains(target))
+        if (_expanding.ContainsKey(target))
         {
             var rule = new GrammarRule("#" + target);
             _recursiveRules[target] = rule;
             return new RuleReferenceNode(rule);
         }
-        _expanding.Add(target);
+        _expanding.Add(target, _level);
         var body = Value(ResolvePointer(target, pointer), target);
         _expanding.Remove(target);
         if (_recursiveRules.TryGetValue(target, out var recursive))
@@ -232,9 +279,43 @@ internal sealed class JsonSchemaCompiler
         return body;
     }
 
-    private JsonObject Resolve(JsonNode reference, string pointer)
+    /// <summary>
+    /// Refuses a <c>$ref</c> to a target already being compiled on this path when no object or array was opened since (it would
+    /// recurse forever without writing anything), and, when the target is to be merged into the schema around it rather than
+    /// called as a rule, any recursion at all (merging would expand it forever).
+    /// </summary>
+    private void CheckCycle(string target, string pointer, bool merging)
+    {
+        if (!_expanding.TryGetValue(target, out var level) && !_inlining.TryGetValue(target, out level)) return;
+        if (level == _level)
+        {
+            throw new UnsupportedSchemaException("$ref", pointer, $"'#{target}' refers back to itself before any object or array is opened (through $ref, allOf, anyOf or oneOf), so it can never produce a value");
+        }
+        if (merging)
+        {
+            throw new UnsupportedSchemaException("$ref", pointer, $"'#{target}' is recursive and merged with other keywords (allOf, or keywords beside $ref or anyOf); refer to it on its own");
+        }
+    }
+
+    /// <summary>Resolves a <c>$ref</c> whose target is merged into the surrounding schema, noting it in <paramref name="inlined"/> until <see cref="Inlined"/>.</summary>
+    private JsonObject Inline(JsonNode reference, string pointer, List<string> inlined)
     {
         var target = TargetPointer(reference, pointer);
+        CheckCycle(target, pointer, merging: true);
+        var resolved = Resolve(target, reference, pointer);
+        if (_inlining.TryAdd(target, _level)) inlined.Add(target);
+        return resolved;
+    }
+
+    /// <summary>Ends the merge of the targets <see cref="Inline"/> noted; returns <paramref name="grammar"/>.</summary>
+    private Grammar Inlined(List<string> inlined, Grammar grammar)
+    {
+        foreach (var target in inlined) _inlining.Remove(target);
+        return grammar;
+    }
+
+    private JsonObject Resolve(string target, JsonNode reference, string pointer)
+    {
         return ResolvePointer(target, pointer) switch
         {
             JsonObject o => o,
@@ -365,14 +446,16 @@ internal sealed class JsonSchemaCompiler
     }
 
     /// <summary>Exactly this JSON value, with the usual bounded whitespace inside objects and arrays.</summary>
-    private Grammar Constant(JsonNode? value) => value switch
+    private Grammar Constant(JsonNode? value, string pointer, int depth) => value switch
     {
+        _ when depth >= _budget.Limits.MaxSchemaDepth =>
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxSchemaDepth), _budget.Limits.MaxSchemaDepth, pointer, "the nesting of a const or enum value"),
         null => Grammar.Literal("null"),
         JsonObject o => Grammar.Sequence(
             Grammar.Literal("{"), _whitespace,
-            Separated(o.Select(p => Grammar.Sequence(StringLiteral(Grammar.Literal(JsonStringCharacters.EscapeString(p.Key))), _colon, Constant(p.Value)))),
+            Separated(o.Select(p => Grammar.Sequence(StringLiteral(Grammar.Literal(JsonStringCharacters.EscapeString(p.Key))), _colon, Constant(p.Value, pointer, depth + 1)))),
             _whitespace, Grammar.Literal("}")),
-        JsonArray a => Grammar.Sequence(Grammar.Literal("["), _whitespace, Separated(a.Select(Constant)), _whitespace, Grammar.Literal("]")),
+        JsonArray a => Grammar.Sequence(Grammar.Literal("["), _whitespace, Separated(a.Select(v => Constant(v, pointer, depth + 1))), _whitespace, Grammar.Literal("]")),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => StringLiteral(Grammar.Literal(JsonStringCharacters.EscapeString(v.GetValue<string>()))),
         _ => Grammar.Literal(value.ToJsonString()),
     };
@@ -411,12 +494,16 @@ internal sealed class JsonSchemaCompiler
             try
             {
                 body = pattern is not null
-                    ? RegexParser.ParseJsonStringBody(pattern.GetValue<string>(), RegexParser.Anchoring.Search)
-                    : RegexParser.ParseJsonStringBody(formatPattern!, RegexParser.Anchoring.FullMatch);
+                    ? RegexParser.ParseJsonStringBody(pattern.GetValue<string>(), RegexParser.Anchoring.Search, _budget.Limits)
+                    : RegexParser.ParseJsonStringBody(formatPattern!, RegexParser.Anchoring.FullMatch, _budget.Limits);
             }
             catch (UnsupportedRegexException e)
             {
                 throw new UnsupportedSchemaException(keyword, pointer, e.Message);
+            }
+            catch (GrammarLimitException e)
+            {
+                throw e.Relocated(pointer, $"the {keyword} regex");
             }
             // Lengths are enforced only when the pattern already implies them (e.g. a date is always 10 characters).
             if (hasLength && _options.Strict
@@ -498,6 +585,15 @@ internal sealed class JsonSchemaCompiler
             : throw new UnsupportedSchemaException(keyword, pointer, "must be a non-negative integer");
     }
 
+    /// <summary>Compiles an object or array: what is nested inside writes a bracket first, so recursing there is productive.</summary>
+    private Grammar Container(Func<JsonObject, string, Grammar> compile, JsonObject schema, string pointer)
+    {
+        _level++;
+        var grammar = compile(schema, pointer);
+        _level--;
+        return grammar;
+    }
+
     private Grammar ObjectValue(JsonObject schema, string pointer)
     {
         var properties = schema["properties"] as JsonObject ?? [];
@@ -538,7 +634,7 @@ internal sealed class JsonSchemaCompiler
         Grammar? additional = null;
         if (additionalAllowed)
         {
-            additional = Grammar.Sequence(StringLiteral(KeyExcluding(names)), _colon, Value(additionalSchema, $"{pointer}/additionalProperties"));
+            additional = Grammar.Sequence(StringLiteral(KeyExcluding(names, pointer)), _colon, Value(additionalSchema, $"{pointer}/additionalProperties"));
         }
         return Grammar.Sequence(
             Grammar.Literal("{"), _whitespace, new ObjectMembersNode([.. members], _comma, additional), _whitespace, Grammar.Literal("}"));
@@ -548,13 +644,20 @@ internal sealed class JsonSchemaCompiler
         Grammar.Sequence(StringLiteral(Grammar.Literal(JsonStringCharacters.EscapeString(name))), _colon, value);
 
     /// <summary>Key contents (unescaped characters only) that differ from every name in <paramref name="names"/>.</summary>
-    private static Grammar KeyExcluding(IReadOnlyCollection<string> names)
+    private Grammar KeyExcluding(IReadOnlyCollection<string> names, string pointer)
     {
         var keyChar = new CodePointClassNode(JsonStringCharacters.Unescaped);
         var anyRest = Grammar.Repeat(keyChar, 0, null);
         if (names.Count == 0) return anyRest;
         var spelled = names.Select(n => n.EnumerateRunes().Select(r => r.Value).ToArray())
             .Where(cps => cps.All(JsonStringCharacters.Unescaped.Contains)).ToList();
+        // The exclusion nests two grammar levels per character of a name (and recurses once per character here).
+        var longest = spelled.Count == 0 ? 0 : spelled.Max(n => n.Length);
+        if (2 * longest >= _budget.Limits.MaxGrammarDepth)
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxGrammarDepth), _budget.Limits.MaxGrammarDepth, pointer,
+                $"a property name of {longest} characters beside additionalProperties (it nests twice as deep)");
+        }
 
         Grammar Node(int depth, List<int[]> group)
         {
@@ -596,7 +699,20 @@ internal sealed class JsonSchemaCompiler
             }
             maxItems = maxExpandedItems;
         }
+        // A tuple nests one level per prefix item (and Tail recurses once per item).
+        if (prefix.Count >= _budget.Limits.MaxGrammarDepth / 4)
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxGrammarDepth), _budget.Limits.MaxGrammarDepth, $"{pointer}/prefixItems",
+                $"a tuple of {prefix.Count} prefixItems (each nests four levels)");
+        }
         var item = noMoreItems ? Grammar.Nothing : Value(itemsNode, $"{pointer}/items");
+        if (prefix.Count == 0)
+        {
+            // One build of the item schema, looped through with commas: spelling the first element apart would double the
+            // automaton at every level of nested arrays.
+            var repeated = maxItems == 0 ? Grammar.Empty : Grammar.Repeat(item, minItems, maxItems, _comma);
+            return Grammar.Sequence(Grammar.Literal("["), _whitespace, repeated, _whitespace, Grammar.Literal("]"));
+        }
         Grammar Element(int i) => i < prefix.Count ? Value(prefix[i], $"{pointer}/prefixItems/{i}") : item;
 
         // Elements after the first i, each preceded by a comma.

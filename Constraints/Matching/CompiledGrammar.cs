@@ -24,12 +24,13 @@ public sealed class CompiledGrammar
     private readonly object _cacheGate = new();
     private volatile StateMask?[] _masks = new StateMask?[64];
 
-    internal CompiledGrammar(Grammar grammar, TokenVocabulary vocabulary, Nfa nfa)
+    internal CompiledGrammar(Grammar grammar, TokenVocabulary vocabulary, Nfa nfa, GrammarLimits limits)
     {
         Grammar = grammar;
         Vocabulary = vocabulary;
+        Limits = limits;
         Nfa = nfa;
-        Dfa = new LazyDfa(nfa);
+        Dfa = new LazyDfa(nfa, limits);
         HasCalls = nfa.HasCalls;
         Walker = new MaskWalker(this);
     }
@@ -39,6 +40,9 @@ public sealed class CompiledGrammar
 
     /// <summary>The vocabulary this was compiled for.</summary>
     public TokenVocabulary Vocabulary { get; }
+
+    /// <summary>The limits it was compiled under; the lazily built parts (DFA, parse configurations) keep to them during generation.</summary>
+    public GrammarLimits Limits { get; }
 
     internal Nfa Nfa { get; }
 
@@ -63,7 +67,9 @@ public sealed class CompiledGrammar
     {
         var masks = _masks;
         if (state < masks.Length && masks[state] is { } cached) return cached;
-        var computed = Walker.ComputeStateMask(state);
+        // Past the budget, masks are neither cached nor interned, so the interner cannot grow without bound either.
+        var interner = Volatile.Read(ref _cachedMaskBytes) + Masks.Bytes < MaxCachedMaskBytes ? Masks : null;
+        var computed = Walker.ComputeStateMask(state, interner);
         lock (_cacheGate)
         {
             masks = _masks;
@@ -98,11 +104,17 @@ public sealed class CompiledGrammar
     /// Adds <paramref name="config"/> and everything reachable from it without consuming input: entering called rules (push)
     /// and leaving finished ones (pop). Popping <see cref="ParseStack.Unknown"/> sets <paramref name="escaped"/> instead.
     /// </summary>
+    /// <exception cref="GrammarLimitException">More than <see cref="GrammarLimits.MaxParseConfigurations"/> configurations at once.</exception>
     internal void AddClosed(ParseConfig config, List<ParseConfig> into, ref bool escaped)
     {
         foreach (var existing in into)
         {
             if (existing.State == config.State && ParseStack.AreEqual(existing.Stack, config.Stack)) return;
+        }
+        // Each configuration added here is one more level of this recursion, so the cap bounds the stack too.
+        if (into.Count >= Limits.MaxParseConfigurations)
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxParseConfigurations), Limits.MaxParseConfigurations, null, "the number of parse positions alive at once");
         }
         into.Add(config);
         if (!HasCalls) return;

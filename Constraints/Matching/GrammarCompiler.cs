@@ -19,22 +19,33 @@ public static class GrammarCompiler
     /// <see cref="Grammar.CanonicalKey"/>) compiled for the same vocabulary instance return the same object, whose lazily
     /// built DFA and mask cache are then shared.
     /// </summary>
-    /// <exception cref="UnsupportedSchemaException">A JSON schema uses a keyword that cannot be enforced.</exception>
-    /// <exception cref="UnsupportedRegexException">A regex uses a feature outside regular languages.</exception>
-    /// <exception cref="ArgumentException">A named special token is not in the vocabulary, or the grammar matches no output at all.</exception>
-    public static CompiledGrammar Compile(Grammar grammar, TokenVocabulary vocabulary)
+    /// <param name="grammar">What to compile.</param>
+    /// <param name="vocabulary">The tokens to build masks over.</param>
+    /// <param name="limits">Bounds on compiling and on the lazily built parts used during generation; <see cref="GrammarLimits.Default"/> when null.</param>
+    /// <exception cref="GrammarException">The request's fault, to answer with 400: one of <see cref="UnsupportedSchemaException"/> (a JSON schema
+    /// keyword cannot be enforced, or a <c>$ref</c> recurses without writing anything), <see cref="UnsupportedRegexException"/> (a regex feature outside
+    /// regular languages), <see cref="GrammarLimitException"/> (past one of <paramref name="limits"/>), <see cref="UnsatisfiableGrammarException"/>
+    /// (no output matches) or <see cref="UnknownSpecialTokenException"/>.</exception>
+    public static CompiledGrammar Compile(Grammar grammar, TokenVocabulary vocabulary, GrammarLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(grammar);
         ArgumentNullException.ThrowIfNull(vocabulary);
+        limits ??= GrammarLimits.Default;
         var cache = Caches.GetValue(vocabulary, _ => new ConcurrentDictionary<string, CompiledGrammar>(StringComparer.Ordinal));
-        var key = grammar.CanonicalKey;
+        var key = ReferenceEquals(limits, GrammarLimits.Default) || limits == GrammarLimits.Default
+            ? grammar.CanonicalKey
+            : $"limits({limits.CacheKey}){grammar.CanonicalKey}";
         if (cache.TryGetValue(key, out var cached)) return cached;
-        var compiled = CompileUncached(grammar, vocabulary);
+        var compiled = CompileUncached(grammar, vocabulary, limits);
         if (cache.Count >= CacheCapacity) cache.Clear();
         return cache.GetOrAdd(key, compiled);
     }
 
     /// <summary>Compiles without consulting or filling the cache (for measuring compile time).</summary>
-    public static CompiledGrammar CompileUncached(Grammar grammar, TokenVocabulary vocabulary) =>
-        new(grammar, vocabulary, NfaBuilder.Build(grammar, vocabulary));
+    /// <exception cref="GrammarException">As for <see cref="Compile"/>.</exception>
+    public static CompiledGrammar CompileUncached(Grammar grammar, TokenVocabulary vocabulary, GrammarLimits? limits = null)
+    {
+        limits ??= GrammarLimits.Default;
+        return new(grammar, vocabulary, NfaBuilder.Build(grammar, vocabulary, new CompilationBudget(limits)), limits);
+    }
 }

@@ -47,7 +47,8 @@ internal sealed class MaskInterner
         return true;
     }
 
-    private static int[] ToIds(ReadOnlySpan<uint> bits, int count)
+    /// <summary>The ids of the <paramref name="count"/> set bits of <paramref name="bits"/>, ascending.</summary>
+    public static int[] ToIds(ReadOnlySpan<uint> bits, int count)
     {
         var ids = new int[count];
         var n = 0;

@@ -24,7 +24,9 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
     private readonly PlainRunAnalyzer _plainRuns = new(grammar);
 
     /// <summary>The context-free mask of one DFA state (see <see cref="StateMask"/>).</summary>
-    public StateMask ComputeStateMask(int state)
+    /// <param name="state">The DFA state.</param>
+    /// <param name="interner">Where to share the token set, or null to keep it unshared (the grammar's mask budget is spent).</param>
+    public StateMask ComputeStateMask(int state, MaskInterner? interner)
     {
         var vocabulary = grammar.Vocabulary;
         var trie = vocabulary.Trie;
@@ -46,7 +48,7 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
         if (!grammar.HasCalls)
         {
             WalkDfa(trie, state, walked);
-            return StateMask.Create(shared, walked, trie, [], grammar.Masks);
+            return StateMask.Create(shared, walked, trie, [], interner);
         }
         var escapes = new List<int>();
         var start = new List<ParseConfig>();
@@ -54,7 +56,7 @@ internal sealed class MaskWalker(CompiledGrammar grammar)
         // An escape before any byte needs no record: the matcher's own closure already holds the caller's position.
         grammar.AddClosed(new ParseConfig(state, ParseStack.Unknown), start, ref escapedAtStart);
         WalkConfigs(trie, 0, start, walked, escapes);
-        return StateMask.Create(shared, walked, trie, [.. escapes], grammar.Masks);
+        return StateMask.Create(shared, walked, trie, [.. escapes], interner);
     }
 
     /// <summary>Smallest byte set worth a split.</summary>

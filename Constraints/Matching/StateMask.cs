@@ -32,13 +32,13 @@ internal sealed class StateMask
     public int Footprint => 64 + EscapeNodes.Length * 4;
 
     /// <summary>Packs <paramref name="walked"/> (the tokens found by walking; not kept) on top of <paramref name="shared"/>.</summary>
-    public static StateMask Create(uint[]? shared, ReadOnlySpan<uint> walked, TokenTrie escapeTrie, int[] escapeNodes, MaskInterner interner)
+    public static StateMask Create(uint[]? shared, ReadOnlySpan<uint> walked, TokenTrie escapeTrie, int[] escapeNodes, MaskInterner? interner)
     {
         var count = TokenBitmask.Count(walked);
         if (count == 0) return new StateMask(shared, null, [], escapeTrie, escapeNodes);
         // Token ids cost 4 bytes each, the dense mask 4 bytes per 32 tokens.
         var dense = count >= walked.Length;
-        var packed = interner.Intern(walked, count, dense);
+        Array packed = interner is not null ? interner.Intern(walked, count, dense) : dense ? walked.ToArray() : MaskInterner.ToIds(walked, count);
         return dense
             ? new StateMask(shared, (uint[])packed, [], escapeTrie, escapeNodes)
             : new StateMask(shared, null, (int[])packed, escapeTrie, escapeNodes);

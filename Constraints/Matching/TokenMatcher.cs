@@ -5,6 +5,11 @@ namespace Cluster.Constraints;
 /// The constraint state of one sequence: which tokens may come next (<see cref="FillMask"/>) and advancing on the sampled
 /// token (<see cref="TryAdvance"/>). Not thread-safe; use one per sequence and <see cref="Clone"/> for forks (n &gt; 1, preemption).
 /// </summary>
+/// <remarks>
+/// The automaton behind a matcher is built lazily as generation explores it. Should that reach one of the grammar's
+/// <see cref="CompiledGrammar.Limits"/>, the call throws <see cref="GrammarLimitException"/> and the matcher is failed for good:
+/// <see cref="Failure"/> holds the error and every later call throws it again. Fail that sequence; others are unaffected.
+/// </remarks>
 public sealed class TokenMatcher
 {
     private readonly CompiledGrammar _grammar;
@@ -12,6 +17,7 @@ public sealed class TokenMatcher
     private List<ParseConfig> _scratch = [];
     private List<ParseConfig> _scratch2 = [];
     private bool _eosConsumed;
+    private GrammarLimitException? _failure;
 
     internal TokenMatcher(CompiledGrammar grammar)
     {
@@ -58,6 +64,9 @@ public sealed class TokenMatcher
     /// <summary>Whether an EOS token has been consumed.</summary>
     public bool IsTerminated => _eosConsumed;
 
+    /// <summary>The limit this matcher ran into, or null; once set, <see cref="FillMask"/>, <see cref="TryAdvance"/> and <see cref="IsAllowed"/> throw it.</summary>
+    public GrammarLimitException? Failure => _failure;
+
     /// <summary>Tokens consumed since creation or <see cref="Reset"/>.</summary>
     public int TokenCount { get; private set; }
 
@@ -77,6 +86,7 @@ public sealed class TokenMatcher
         copy._configs.Clear();
         copy._configs.AddRange(_configs); // stacks are persistent, so sharing them is safe
         copy._eosConsumed = _eosConsumed;
+        copy._failure = _failure;
         copy.TokenCount = TokenCount;
         return copy;
     }
@@ -86,12 +96,31 @@ public sealed class TokenMatcher
     /// must hold at least <c>ceil(vocabulary size / 32)</c> words. EOS ids are set exactly when <see cref="IsAccepting"/>.
     /// After EOS nothing is allowed.
     /// </summary>
+    /// <exception cref="GrammarLimitException">The lazily built automaton reached a limit (see <see cref="Failure"/>).</exception>
     public void FillMask(Span<uint> bitmask)
     {
-        var vocabulary = _grammar.Vocabulary;
-        var words = vocabulary.MaskWords;
+        var words = _grammar.Vocabulary.MaskWords;
         if (bitmask.Length < words) throw new ArgumentException($"The bitmask needs {words} words.", nameof(bitmask));
-        bitmask = bitmask[..words];
+        ThrowIfFailed();
+        try
+        {
+            Fill(bitmask[..words]);
+        }
+        catch (GrammarLimitException e)
+        {
+            _failure = e;
+            throw;
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null) throw _failure;
+    }
+
+    private void Fill(Span<uint> bitmask)
+    {
+        var vocabulary = _grammar.Vocabulary;
         if (_eosConsumed)
         {
             bitmask.Clear();
@@ -132,14 +161,16 @@ public sealed class TokenMatcher
     }
 
     /// <summary>Whether <paramref name="tokenId"/> may come next (same answer as the mask, computed for one token).</summary>
-    public bool IsAllowed(int tokenId) => Simulate(tokenId, out _) != Outcome.Rejected;
+    /// <exception cref="GrammarLimitException">The lazily built automaton reached a limit (see <see cref="Failure"/>).</exception>
+    public bool IsAllowed(int tokenId) => Guarded(tokenId, out _) != Outcome.Rejected;
 
     /// <summary>
     /// Consumes <paramref name="tokenId"/>. Returns false, leaving the state unchanged, when the token is not allowed.
     /// </summary>
+    /// <exception cref="GrammarLimitException">The lazily built automaton reached a limit (see <see cref="Failure"/>).</exception>
     public bool TryAdvance(int tokenId)
     {
-        switch (Simulate(tokenId, out var result))
+        switch (Guarded(tokenId, out var result))
         {
             case Outcome.Rejected:
                 return false;
@@ -160,6 +191,21 @@ public sealed class TokenMatcher
         Rejected,
         Advanced,
         Eos,
+    }
+
+    /// <summary><see cref="Simulate"/>, failing the matcher for good when a limit is reached (the state itself is left unchanged).</summary>
+    private Outcome Guarded(int tokenId, out List<ParseConfig>? result)
+    {
+        ThrowIfFailed();
+        try
+        {
+            return Simulate(tokenId, out result);
+        }
+        catch (GrammarLimitException e)
+        {
+            _failure = e;
+            throw;
+        }
     }
 
     private Outcome Simulate(int tokenId, out List<ParseConfig>? result)

@@ -12,10 +12,13 @@ public static class RegexCompiler
     /// unless anchored (JSON Schema <c>pattern</c>); otherwise the whole text must match (<c>structured_outputs.regex</c>).
     /// </summary>
     /// <exception cref="UnsupportedRegexException">Backreferences, lookaround, word boundaries, inline flags, Unicode property classes.</exception>
-    public static ByteAutomaton Compile(string pattern, bool jsonSchemaSemantics = false)
+    /// <exception cref="GrammarLimitException">The pattern goes past one of <paramref name="limits"/> (default <see cref="GrammarLimits.Default"/>);
+    /// matching can also throw it, when the lazily built DFA reaches <see cref="GrammarLimits.MaxDfaStates"/>.</exception>
+    public static ByteAutomaton Compile(string pattern, bool jsonSchemaSemantics = false, GrammarLimits? limits = null)
     {
-        var grammar = RegexParser.Parse(pattern, jsonSchemaSemantics ? RegexParser.Anchoring.Search : RegexParser.Anchoring.FullMatch);
-        return new ByteAutomaton(new LazyDfa(NfaBuilder.Build(grammar, null)));
+        limits ??= GrammarLimits.Default;
+        var grammar = RegexParser.Parse(pattern, jsonSchemaSemantics ? RegexParser.Anchoring.Search : RegexParser.Anchoring.FullMatch, limits);
+        return new ByteAutomaton(new LazyDfa(NfaBuilder.Build(grammar, null, new CompilationBudget(limits)), limits));
     }
 }
 

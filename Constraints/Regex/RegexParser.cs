@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Cluster.Constraints.Grammars;
 using Cluster.Constraints.Text;
@@ -35,30 +36,49 @@ internal sealed class RegexParser
     private readonly string _pattern;
     private readonly int[] _chars;
     private readonly bool _jsonString;
+    private readonly int _maxNesting;
+    private readonly int _maxRepeat;
     private int _pos;
+    private int _nesting;
 
-    private RegexParser(string pattern, bool jsonString)
+    private RegexParser(string pattern, bool jsonString, int maxNesting, int maxRepeat)
     {
         _pattern = pattern;
         _chars = [.. pattern.EnumerateRunes().Select(r => r.Value)];
         _jsonString = jsonString;
+        _maxNesting = maxNesting;
+        _maxRepeat = maxRepeat;
     }
 
-    // Parsed grammars are immutable; schemas repeat the same patterns and formats, so parse each once.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool, Anchoring), Grammar> Parsed = new();
+    // Parsed grammars are immutable; schemas repeat the same patterns and formats, so parse each once (per set of limits, so a
+    // pattern accepted under lenient limits is not reused under strict ones).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool, Anchoring, int, int), Grammar> Parsed = new();
 
     /// <summary>A grammar for the text the pattern matches (raw UTF-8).</summary>
-    public static Grammar Parse(string pattern, Anchoring anchoring) => ParseCached(pattern, false, anchoring);
+    /// <exception cref="UnsupportedRegexException">A feature outside regular languages.</exception>
+    /// <exception cref="GrammarLimitException">Nesting or a repetition count past <paramref name="limits"/>.</exception>
+    public static Grammar Parse(string pattern, Anchoring anchoring, GrammarLimits? limits = null) => ParseCached(pattern, false, anchoring, limits);
 
     /// <summary>A grammar for the contents of a JSON string (between the quotes) whose decoded value matches the pattern.</summary>
-    public static Grammar ParseJsonStringBody(string pattern, Anchoring anchoring) => ParseCached(pattern, true, anchoring);
+    public static Grammar ParseJsonStringBody(string pattern, Anchoring anchoring, GrammarLimits? limits = null) => ParseCached(pattern, true, anchoring, limits);
 
-    private static Grammar ParseCached(string pattern, bool jsonString, Anchoring anchoring)
+    private static Grammar ParseCached(string pattern, bool jsonString, Anchoring anchoring, GrammarLimits? limits)
     {
-        if (Parsed.TryGetValue((pattern, jsonString, anchoring), out var cached)) return cached;
-        var grammar = new RegexParser(pattern, jsonString).ParseTop(anchoring);
+        limits ??= GrammarLimits.Default;
+        var key = (pattern, jsonString, anchoring, limits.MaxRegexNesting, limits.MaxRepeat);
+        if (Parsed.TryGetValue(key, out var cached)) return cached;
+        var grammar = new RegexParser(pattern, jsonString, limits.MaxRegexNesting, limits.MaxRepeat).ParseTop(anchoring);
         if (Parsed.Count > 4096) Parsed.Clear();
-        return Parsed.GetOrAdd((pattern, jsonString, anchoring), grammar);
+        return Parsed.GetOrAdd(key, grammar);
+    }
+
+    /// <summary>Enters one level of nesting (a group or a stacked quantifier), within <see cref="GrammarLimits.MaxRegexNesting"/>.</summary>
+    private void Nest()
+    {
+        if (++_nesting > _maxNesting || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new GrammarLimitException(nameof(GrammarLimits.MaxRegexNesting), _maxNesting, null, $"the nesting of groups and quantifiers at position {_pos} of the regex");
+        }
     }
 
     private Grammar AnyChar => new CharacterNode(_jsonString ? JsonStringCharacters.AnyCharacter : new CodePointClassNode(CodePointSet.All));
@@ -108,6 +128,7 @@ internal sealed class RegexParser
 
     private Grammar ParseQuantifier(Grammar atom)
     {
+        var stacked = 0;
         while (_pos < _chars.Length)
         {
             var start = _pos;
@@ -130,6 +151,7 @@ internal sealed class RegexParser
                 case '{' when TryParseBraces(out min, out max):
                     break;
                 default:
+                    _nesting -= stacked;
                     return atom;
             }
             if (Eat('?'))
@@ -141,8 +163,19 @@ internal sealed class RegexParser
                 throw Unsupported("possessive quantifier");
             }
             if (max is { } m && m < min) throw new UnsupportedRegexException(_pattern, start, "quantifier with max < min");
+            if (Math.Max(min, max ?? 0) > _maxRepeat)
+            {
+                throw new GrammarLimitException(nameof(GrammarLimits.MaxRepeat), _maxRepeat, null, $"the count of the quantifier at position {start} of the regex");
+            }
+            // A quantifier on a quantified atom nests one level deeper; each counts toward the nesting limit.
+            if (atom is RepeatNode)
+            {
+                Nest();
+                stacked++;
+            }
             atom = Grammar.Repeat(atom, min, max);
         }
+        _nesting -= stacked;
         return atom;
     }
 
@@ -174,7 +207,8 @@ internal sealed class RegexParser
         var value = 0;
         while (p < _chars.Length && _chars[p] is >= '0' and <= '9')
         {
-            value = checked(value * 10 + (_chars[p] - '0'));
+            // Saturate instead of overflowing: any count this large is refused by the MaxRepeat check.
+            value = (int)Math.Min(int.MaxValue, value * 10L + (_chars[p] - '0'));
             p++;
         }
         return p > start ? value : null;
@@ -215,8 +249,10 @@ internal sealed class RegexParser
                             throw Unsupported("inline flags or group modifier");
                         }
                     }
+                    Nest();
                     var inner = ParseAlternation();
                     if (!Eat(')')) throw Unsupported("unterminated group");
+                    _nesting--;
                     return inner;
                 }
             case '[':

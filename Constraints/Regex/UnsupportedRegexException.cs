@@ -2,7 +2,7 @@ namespace Cluster.Constraints;
 
 /// <summary>A regex uses a feature that no finite automaton can enforce (backreferences, lookaround) or that is not supported.</summary>
 public sealed class UnsupportedRegexException(string pattern, int position, string feature)
-    : Exception($"Unsupported regex feature '{feature}' at position {position} in /{pattern}/.")
+    : GrammarException($"Unsupported regex feature '{feature}' at position {position} in /{pattern}/.", null)
 {
     /// <summary>The pattern.</summary>
     public string Pattern { get; } = pattern;

@@ -29,10 +29,29 @@ public sealed class DeadEndTests
     }
 
     [Theory]
-    [InlineData("false")]
-    [InlineData("""{"enum":[]}""")]
-    [InlineData("""{"$defs":{"loop":{"$ref":"#/$defs/loop"}},"$ref":"#/$defs/loop"}""")]
-    [InlineData("""{"type":"object","properties":{"a":false},"required":["a"]}""")]
-    public void GrammarsThatMatchNothingAreRejectedAtCompileTime(string schema) =>
-        Assert.Throws<ArgumentException>(() => GrammarCompiler.Compile(Grammar.JsonSchema(JsonNode.Parse(schema)), Vocabulary));
+    [InlineData("false", "")]
+    [InlineData("""{"enum":[]}""", "")]
+    [InlineData("""{"type":"object","properties":{"a":false},"required":["a"]}""", "")]
+    [InlineData("""{"type":"array","items":{"type":"object","properties":{"a":false},"required":["a"]},"minItems":1}""", "")]
+    public void GrammarsThatMatchNothingAreRejectedAtCompileTime(string schema, string pointer)
+    {
+        var error = Assert.Throws<UnsatisfiableGrammarException>(() => GrammarCompiler.Compile(Grammar.JsonSchema(JsonNode.Parse(schema)), Vocabulary));
+        Assert.Equal(pointer, error.SchemaPointer);
+        Assert.DoesNotContain("(Parameter", error.Message);
+    }
+
+    [Fact]
+    public void GrammarsBuiltInCodeThatMatchNothingAreRejectedWithoutASchemaPointer()
+    {
+        var error = Assert.Throws<UnsatisfiableGrammarException>(() => GrammarCompiler.Compile(Grammar.Choice([]), Vocabulary));
+        Assert.Null(error.SchemaPointer);
+    }
+
+    [Fact]
+    public void AReferenceToItselfIsALeftRecursionNotAnEmptyGrammar()
+    {
+        var error = Assert.Throws<UnsupportedSchemaException>(() =>
+            GrammarCompiler.Compile(Grammar.JsonSchema(JsonNode.Parse("""{"$defs":{"loop":{"$ref":"#/$defs/loop"}},"$ref":"#/$defs/loop"}""")), Vocabulary));
+        Assert.Equal("$ref", error.Keyword);
+    }
 }

@@ -64,7 +64,7 @@ public sealed class NumberGrammarTests
 
     [Fact]
     public void EmptyRangesMatchNothing() =>
-        Assert.Throws<ArgumentException>(() => Compile(NumberGrammars.Number(new NumberGrammars.Bound(0, true), new NumberGrammars.Bound(0, false))));
+        Assert.Throws<UnsatisfiableGrammarException>(() => Compile(NumberGrammars.Number(new NumberGrammars.Bound(0, true), new NumberGrammars.Bound(0, false))));
 
     private static IEnumerable<string> Spellings(decimal value)
     {

@@ -123,8 +123,10 @@ public sealed class TokenMatcherTests
     [Fact]
     public void UnknownSpecialTokenIsAnError()
     {
-        Assert.Throws<ArgumentException>(() => GrammarCompiler.Compile(Grammar.Special("<|nope|>"), Vocabulary));
-        Assert.Throws<ArgumentException>(() => GrammarCompiler.Compile(Grammar.Special(Id("a")), Vocabulary));
+        var unknown = Assert.Throws<UnknownSpecialTokenException>(() => GrammarCompiler.Compile(Grammar.Special("<|nope|>"), Vocabulary));
+        Assert.Equal("'<|nope|>'", unknown.Token);
+        Assert.DoesNotContain("(Parameter", unknown.Message);
+        Assert.Throws<UnknownSpecialTokenException>(() => GrammarCompiler.Compile(Grammar.Special(Id("a")), Vocabulary));
         var byId = Matcher(Grammar.Special(Special(TestVocabularies.ToolCallEnd)));
         Assert.True(byId.TryAdvance(Special(TestVocabularies.ToolCallEnd)));
     }
