@@ -49,6 +49,8 @@ internal sealed class BpeTextEncoder
         {
             return;
         }
+        // As Hugging Face's tokenizers see text: UTF-8, where an unpaired surrogate can only be U+FFFD.
+        segment = CodePointRegex.ReplaceUnpairedSurrogates(segment);
         if (_definition.NormalizeNfc && !segment.IsNormalized(NormalizationForm.FormC))
         {
             segment = segment.Normalize(NormalizationForm.FormC);
@@ -62,11 +64,12 @@ internal sealed class BpeTextEncoder
         {
             segment = " " + segment;
         }
-        Split(segment, 0, segment.Length, 0, ids);
+        Split(segment, CodePointRegex.CategoryText(segment), 0, segment.Length, 0, ids);
     }
 
     /// <summary>Applies split pattern <paramref name="level"/> to a range: matches and the gaps between them become pieces.</summary>
-    private void Split(string text, int start, int end, int level, List<int> ids)
+    /// <param name="categoryText"><see cref="CodePointRegex.CategoryText"/> of the text, which patterns match on.</param>
+    private void Split(string text, string categoryText, int start, int end, int level, List<int> ids)
     {
         var patterns = _definition.SplitPatterns;
         if (level == patterns.Count)
@@ -74,23 +77,25 @@ internal sealed class BpeTextEncoder
             EncodeByteLevelPiece(text.AsSpan(start, end - start), ids);
             return;
         }
+        var pattern = patterns[level];
+        var matched = pattern.MatchesCategoryText ? categoryText : text;
         var position = start;
-        foreach (var match in patterns[level].EnumerateMatches(text.AsSpan(start, end - start)))
+        foreach (var match in pattern.Regex.EnumerateMatches(matched.AsSpan(start, end - start)))
         {
             var matchStart = start + match.Index;
             if (matchStart > position)
             {
-                Split(text, position, matchStart, level + 1, ids);
+                Split(text, categoryText, position, matchStart, level + 1, ids);
             }
             if (match.Length > 0)
             {
-                Split(text, matchStart, matchStart + match.Length, level + 1, ids);
+                Split(text, categoryText, matchStart, matchStart + match.Length, level + 1, ids);
             }
             position = matchStart + match.Length;
         }
         if (position < end)
         {
-            Split(text, position, end, level + 1, ids);
+            Split(text, categoryText, position, end, level + 1, ids);
         }
     }
 

@@ -23,8 +23,11 @@ internal sealed class TokenizerJson
 
     public required List<AddedToken> AddedTokens { get; init; }
 
-    /// <summary>Split patterns applied in order, each splitting the pieces of the previous one.</summary>
-    public required List<Regex> SplitPatterns { get; init; }
+    /// <summary>
+    /// Split patterns applied in order, each splitting the pieces of the previous one; they match code points, as
+    /// Hugging Face's do (<see cref="CodePointRegex"/>), on text without unpaired surrogates.
+    /// </summary>
+    public required List<CodePointRegex> SplitPatterns { get; init; }
 
     /// <summary>Llama 3: a pre-token found whole in the vocabulary is emitted as is, without merging.</summary>
     public bool IgnoreMerges { get; init; }
@@ -91,7 +94,7 @@ internal sealed class TokenizerJson
         var preTokenizers = Flatten(root.Field("pre_tokenizer"), "pretokenizers");
         var decoders = Flatten(root.Field("decoder"), "decoders");
 
-        var splitPatterns = new List<Regex>();
+        var splitPatterns = new List<CodePointRegex>();
         var byteLevel = false;
         var addPrefixSpace = false;
         var prefixScheme = SpacePrefixScheme.Never;
@@ -114,7 +117,7 @@ internal sealed class TokenizerJson
                     addPrefixSpace = pre.Bool("add_prefix_space") ?? false;
                     if (pre.Bool("use_regex") ?? true)
                     {
-                        splitPatterns.Add(new Regex(Gpt2SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant));
+                        splitPatterns.Add(CodePointRegex.Create(Gpt2SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant));
                     }
                     break;
                 case "Metaspace":
@@ -123,7 +126,7 @@ internal sealed class TokenizerJson
                     splitOnSpaceMarker = pre.Bool("split") ?? true;
                     break;
                 case "Digits":
-                    splitPatterns.Add(new Regex(pre.Bool("individual_digits") == true ? @"\p{N}" : @"\p{N}+|[^\p{N}]+",
+                    splitPatterns.Add(CodePointRegex.Create(pre.Bool("individual_digits") == true ? @"\p{N}" : @"\p{N}+|[^\p{N}]+",
                         RegexOptions.Compiled | RegexOptions.CultureInvariant));
                     break;
                 case var other:
@@ -224,13 +227,13 @@ internal sealed class TokenizerJson
         return result;
     }
 
-    private static Regex CompileSplitPattern(JsonElement? pattern, string source)
+    private static CodePointRegex CompileSplitPattern(JsonElement? pattern, string source)
     {
         if (pattern?.String("Regex") is { } regex)
         {
             try
             {
-                return new Regex(regex, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+                return CodePointRegex.Create(regex, RegexOptions.Compiled | RegexOptions.CultureInvariant);
             }
             catch (ArgumentException e)
             {
@@ -240,7 +243,7 @@ internal sealed class TokenizerJson
         }
         if (pattern?.String("String") is { } literal)
         {
-            return new Regex(Regex.Escape(literal), RegexOptions.Compiled | RegexOptions.CultureInvariant);
+            return CodePointRegex.Create(Regex.Escape(literal), RegexOptions.Compiled | RegexOptions.CultureInvariant);
         }
         throw new InvalidDataException($"{source}: Split pre-tokenizer without a pattern.");
     }
