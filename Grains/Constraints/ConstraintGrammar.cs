@@ -26,17 +26,27 @@ public static class ConstraintGrammar
         }
         catch (UnsupportedSchemaException e)
         {
-            throw RequestRejection.Invalid(constraint.Source, $"{e.Message} Constrained decoding cannot enforce it; remove it or set strict to false.").ToException();
+            throw RequestRejection.Invalid(FieldPath(constraint, e), $"{e.Message} Constrained decoding cannot enforce it; remove it or set strict to false.").ToException();
         }
-        catch (UnsupportedRegexException e)
+        catch (GrammarException e)
         {
-            throw RequestRejection.Invalid(constraint.Source, e.Message).ToException();
+            // Unsupported regex features, compile limits, grammars no output satisfies, unknown special tokens.
+            throw RequestRejection.Invalid(FieldPath(constraint, e), e.Message).ToException();
         }
-        catch (ArgumentException e) when (e.ParamName is not null)
-        {
-            // A grammar no output can satisfy (a false schema, an empty choice, an empty numeric range) or an unknown special token.
-            throw RequestRejection.Invalid(constraint.Source, e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)).ToException();
-        }
+    }
+
+    /// <summary>
+    /// The request field at fault: the constraint's source, extended by the schema pointer when the constraint is one
+    /// JSON schema (<c>response_format.json_schema.schema.items.properties.a</c>). Tool-call grammars combine several
+    /// schemas, so their pointer stays in the message.
+    /// </summary>
+    private static string FieldPath(GenerationConstraint constraint, GrammarException e)
+    {
+        if (constraint.Kind != ConstraintKind.JsonSchema || string.IsNullOrEmpty(e.SchemaPointer)) return constraint.Source;
+        var segments = e.SchemaPointer.Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))
+            .Select(p => p.All(char.IsAsciiDigit) ? $"[{p}]" : "." + p);
+        return constraint.Source + string.Concat(segments);
     }
 
     /// <summary>A fresh matcher for one sequence; see <see cref="Compile"/>.</summary>
