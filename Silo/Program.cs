@@ -42,6 +42,7 @@ var builder = WebApplication.CreateSlimBuilder();
 builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), healthPort));
 builder.Logging.AddFilter("Orleans", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Polly", LogLevel.Warning);
 builder.UseOrleans(silo => silo.AddClusterSilo(options));
 var app = builder.Build();
 // Readiness: true once every model is loaded and registered, false again while draining.
