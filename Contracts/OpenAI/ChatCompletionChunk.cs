@@ -4,7 +4,7 @@ namespace Cluster.Contracts.OpenAI;
 
 /// <summary>One <c>chat.completion.chunk</c> of a streamed response, exactly as OpenAI shapes it.</summary>
 [GenerateSerializer, Immutable, Alias("cluster.chat-completion-chunk")]
-public sealed record ChatCompletionChunk
+public sealed record ChatCompletionChunk : Sessions.ISessionChunk
 {
     [Id(0)] public required string Id { get; init; }
 
@@ -23,6 +23,9 @@ public sealed record ChatCompletionChunk
 
     /// <summary>vLLM's <c>return_token_ids</c>: the prompt's token ids, on the first chunk.</summary>
     [Id(7)] public int[]? PromptTokenIds { get; init; }
+
+    /// <inheritdoc/>
+    [Id(8), JsonIgnore] public string? Host { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("cluster.chunk-choice")]

@@ -4,7 +4,7 @@ namespace Cluster.Contracts.OpenAI;
 
 /// <summary>A <c>text_completion</c> object: a whole response, or one streamed chunk of it.</summary>
 [GenerateSerializer, Immutable, Alias("cluster.completion")]
-public sealed record Completion
+public sealed record Completion : Sessions.ISessionChunk
 {
     [Id(0)] public required string Id { get; init; }
 
@@ -17,6 +17,9 @@ public sealed record Completion
     [Id(4)] public required CompletionChoice[] Choices { get; init; }
 
     [Id(5)] public CompletionUsage? Usage { get; init; }
+
+    /// <inheritdoc/>
+    [Id(6), JsonIgnore] public string? Host { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("cluster.completion-choice")]

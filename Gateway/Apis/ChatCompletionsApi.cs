@@ -25,7 +25,7 @@ public static class ChatCompletionsApi
             ? header.ToString()
             : ISessionGrain.EphemeralPrefix + Guid.NewGuid().ToString("N");
 
-    private static async Task<IResult> CreateChatCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options)
+    private static async Task<IResult> CreateChatCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options, SiloLiveness silos)
     {
         var ct = http.RequestAborted;
         using var body = await RequestBody.ReadJsonAsync(http).ConfigureAwait(false);
@@ -41,7 +41,7 @@ public static class ChatCompletionsApi
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
 
-        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(session.StreamChatCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, ct).ConfigureAwait(false);
+        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(session.StreamChatCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 }

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Cluster.Contracts.Sessions;
+using Cluster.Gateway.Hosting;
 using Cluster.Gateway.Serialization;
 
 namespace Cluster.Gateway.Apis;
@@ -7,9 +9,10 @@ namespace Cluster.Gateway.Apis;
 /// Pulls a session grain's chunk stream into a gateway-side buffer and serves it as SSE <c>data</c> payloads.
 /// The buffer decouples the two sides: a slow HTTP client never stops the pulling (Orleans evicts a stream
 /// that is not pulled for a whole response timeout), and an inactivity watchdog ends the stream with an
-/// error event when the grain side goes silent (a dead silo) instead of leaving the client hanging.
+/// error event when the grain side goes silent instead of leaving the client hanging. The session's silo is watched
+/// too: when it leaves the cluster the stream ends at once (see <see cref="SiloLiveness"/>).
 /// </summary>
-internal sealed class ChunkRelay<TChunk>
+internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
 {
     private readonly Channel<string> _buffer = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
@@ -17,7 +20,7 @@ internal sealed class ChunkRelay<TChunk>
     /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
     /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
     /// </summary>
-    public static async Task<ChunkRelay<TChunk>> StartAsync(IAsyncEnumerable<TChunk> chunks, TimeSpan inactivity, CancellationToken cancellationToken)
+    public static async Task<ChunkRelay<TChunk>> StartAsync(IAsyncEnumerable<TChunk> chunks, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
     {
         var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var enumerator = chunks.GetAsyncEnumerator(watchdog.Token);
@@ -35,13 +38,20 @@ internal sealed class ChunkRelay<TChunk>
         }
         var relay = new ChunkRelay<TChunk>();
         if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
-        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, cancellationToken);
+        var hostGone = any ? silos.WhenGone(enumerator.Current.Host) : CancellationToken.None;
+        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, hostGone, cancellationToken);
         return relay;
     }
 
     private async Task PumpAsync(IAsyncEnumerator<TChunk> enumerator, bool more,
-        CancellationTokenSource watchdog, TimeSpan inactivity, CancellationToken clientAborted)
+        CancellationTokenSource watchdog, TimeSpan inactivity, CancellationToken hostGone, CancellationToken clientAborted)
     {
+        bool lostHost = false;
+        using var onHostGone = hostGone.Register(() =>
+        {
+            lostHost = true;
+            watchdog.Cancel();
+        });
         try
         {
             while (more)
@@ -58,7 +68,9 @@ internal sealed class ChunkRelay<TChunk>
         }
         catch (Exception e)
         {
-            var error = watchdog.IsCancellationRequested
+            var error = lostHost
+                ? new OpenAIError("The silo running this response left the cluster; retry the request.", "server_error", null, "replica_lost")
+                : watchdog.IsCancellationRequested
                 ? new OpenAIError($"The model produced nothing for {inactivity.TotalSeconds:0} s; the stream was ended.", "server_error", null, "stream_timeout")
                 : GrainCalls.Describe(e);
             _buffer.Writer.TryWrite(OpenAIJson.Serialize(new OpenAIErrorResponse(error)));

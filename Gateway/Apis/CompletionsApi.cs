@@ -17,7 +17,7 @@ public static class CompletionsApi
         return app;
     }
 
-    private static async Task<IResult> CreateCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options)
+    private static async Task<IResult> CreateCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options, SiloLiveness silos)
     {
         var ct = http.RequestAborted;
         using var body = await RequestBody.ReadJsonAsync(http).ConfigureAwait(false);
@@ -29,7 +29,7 @@ public static class CompletionsApi
             var completion = await GrainCalls.Single(session.CreateCompletionAsync(request, ct)).ConfigureAwait(false);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
-        var relay = await ChunkRelay<Completion>.StartAsync(session.StreamCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, ct).ConfigureAwait(false);
+        var relay = await ChunkRelay<Completion>.StartAsync(session.StreamCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 

@@ -53,6 +53,8 @@ public static class ClusterServer
         builder.Services.AddSingleton(Options.Create(gateway));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelDirectory>();
+        builder.Services.AddSingleton<SiloLiveness>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloLiveness>());
 
         var app = builder.Build();
         app.UseOpenAIErrors();

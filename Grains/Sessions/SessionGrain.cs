@@ -16,7 +16,7 @@ namespace Cluster.Grains.Sessions;
 /// happens here, so the gateway only forwards finished chunks.
 /// </summary>
 public sealed class SessionGrain(
-    ModelFrontends frontends, ReplicaRouter router, SiloWatch silos, SessionTurns turns,
+    ModelFrontends frontends, ReplicaRouter router, SiloWatch silos, SessionTurns turns, ILocalSiloDetails siloDetails,
     [PersistentState("session", ClusterStorage.Name)] IPersistentState<SessionState> state)
     : Grain, ISessionGrain
 {
@@ -25,6 +25,9 @@ public sealed class SessionGrain(
     /// <summary>The replica this session's last turn ran on: the next turn goes there while it is available (its KV
     /// cache and, later, prefix cache are warm for this conversation). In memory only: after a move it is re-picked.</summary>
     private string? _replica;
+
+    /// <summary>This silo, named on a stream's first item (see <see cref="ISessionChunk"/>).</summary>
+    private string HostSilo => siloDetails.SiloAddress.ToParsableString();
 
     private ModelRoute Route(string model) => new(model, router, silos, GrainFactory, Stateful ? _replica : null);
 
@@ -40,6 +43,7 @@ public sealed class SessionGrain(
         ChatCompletionChunk Chunk(params ChunkChoice[] choices) => new() { Id = id, Created = created, Model = model.Name, Choices = choices };
 
         var first = Chunk(Enumerable.Range(0, request.N).Select(i => new ChunkChoice { Index = i, Delta = new ChatCompletionDelta { Role = "assistant", Content = "" } }).ToArray());
+        first = first with { Host = HostSilo };
         yield return request.ReturnTokenIds ? first with { PromptTokenIds = plan.Prompt.TokenIds } : first;
 
         var outputs = Channel.CreateUnbounded<ChunkChoice>(new UnboundedChannelOptions { SingleReader = true });
@@ -123,8 +127,12 @@ public sealed class SessionGrain(
         var turn = CompletionTurn.Prepare(model, request);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string? host = HostSilo;
         await foreach (var piece in turn.RunAsync(Route(model.Name), cancellationToken))
-            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece] };
+        {
+            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece], Host = host };
+            host = null;
+        }
         if (request.IncludeUsage)
             yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [], Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens) };
     }
