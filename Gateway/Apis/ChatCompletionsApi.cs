@@ -10,9 +10,6 @@ namespace Cluster.Gateway.Apis;
 /// <summary><c>POST /v1/chat/completions</c>: validates, picks the session grain, and relays its chunks.</summary>
 public static class ChatCompletionsApi
 {
-    /// <summary>Header a client sets to keep a conversation's state across requests (see <see cref="Apis.SessionId"/>).</summary>
-    public const string SessionHeader = Apis.SessionId.Header;
-
     public static IEndpointRouteBuilder MapChatCompletionsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/chat/completions", CreateChatCompletion);
@@ -22,7 +19,7 @@ public static class ChatCompletionsApi
     private static async Task<IResult> CreateChatCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options)
     {
         var ct = http.RequestAborted;
-        string sessionId = Apis.SessionId.FromHeader(http);
+        string sessionId = SessionId.FromHeader(http);
         using var body = await RequestBody.ReadJsonAsync(http).ConfigureAwait(false);
         var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement, statefulSession: !sessionId.StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal));
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);

@@ -71,7 +71,7 @@ public static class JsonInput
                         {
                             string? at = field ?? path.DescribeOrNull(utf8);
                             string where = at is null ? "the request body" : $"'{at}'";
-                            throw new RequestValidationException(400, $"A property name in {where} is not valid Unicode: it contains bytes that are not UTF-8 or an unpaired surrogate escape (such as \\ud800).", at);
+                            throw new RequestValidationException(400, $"A property name in {where} is not valid Unicode (it contains bytes that are not UTF-8, or an unpaired surrogate escape such as \\ud800).", at);
                         }
                         path.SetName(checked((int)reader.TokenStartIndex), reader.ValueSpan.Length);
                         break;
@@ -80,7 +80,7 @@ public static class JsonInput
                         if (!IsValidUnicode(ref reader))
                         {
                             string at = field ?? path.Describe(utf8);
-                            throw RequestValidationException.Invalid(at, $"Invalid value for '{at}': the string is not valid Unicode: it contains bytes that are not UTF-8 or an unpaired surrogate escape (such as \\ud800).");
+                            throw RequestValidationException.Invalid(at, $"Invalid value for '{at}': not valid Unicode (it contains bytes that are not UTF-8, or an unpaired surrogate escape such as \\ud800).");
                         }
                         break;
                     default:

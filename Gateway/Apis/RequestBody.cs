@@ -35,7 +35,8 @@ internal static class RequestBody
             throw new RequestValidationException(415, "Missing 'Content-Type' header: request bodies must be sent as 'application/json'.", header, "unsupported_media_type");
         if (!MediaTypeHeaderValue.TryParse(declared, out var type) || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
             throw new RequestValidationException(415, "Unsupported 'Content-Type': request bodies must be sent as 'application/json'.", header, "unsupported_media_type");
-        if (type.Charset is { Length: > 0 } charset && !(charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)))
+        var charset = HeaderUtilities.RemoveQuotes(type.Charset);
+        if (charset.Length > 0 && !(charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)))
             throw new RequestValidationException(415, "Unsupported 'Content-Type' charset: JSON request bodies must be UTF-8.", header, "unsupported_media_type");
     }
 

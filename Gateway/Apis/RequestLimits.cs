@@ -22,6 +22,7 @@ public static class RequestLimits
     /// <summary>How far above ours Kestrel's own limits are set.</summary>
     private const int KestrelHeadroom = 8;
 
+    /// <summary>Sets Kestrel's request-line and header limits <c>KestrelHeadroom</c> times above the enforced ones.</summary>
     public static void ConfigureKestrel(KestrelServerLimits limits)
     {
         limits.MaxRequestLineSize = MaxUrlBytes * KestrelHeadroom;
@@ -29,6 +30,7 @@ public static class RequestLimits
         limits.MaxRequestHeaderCount = MaxHeaderCount * KestrelHeadroom;
     }
 
+    /// <summary>Refuses requests beyond the URL and header limits with 414/431 and an OpenAI error body.</summary>
     public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         Enforce(http);

@@ -15,8 +15,10 @@ public static class SessionId
     /// <summary>Header a client sets to keep a conversation's state across requests.</summary>
     public const string Header = "X-Session-Id";
 
+    /// <summary>Longest session id, in characters.</summary>
     public const int MaxLength = 256;
 
+    /// <summary>Whether <paramref name="id"/> is a session id a client may use.</summary>
     public static bool IsValid(string? id) => id is { Length: > 0 and <= MaxLength } && id.All(IsAllowed);
 
     /// <summary>Returns <paramref name="id"/> when valid, or refuses the request with a 400 naming <paramref name="param"/>.</summary>
@@ -24,7 +26,10 @@ public static class SessionId
         ? id!
         : throw RequestValidationException.Invalid(param, $"Invalid '{param}': a session id is 1 to {MaxLength} characters from A-Z, a-z, 0-9, '.', '_', ':' and '-'.");
 
-    /// <summary>The <c>X-Session-Id</c> header's session, or a fresh ephemeral one when the header is absent.</summary>
+    /// <summary>
+    /// The <c>X-Session-Id</c> header's session, or a fresh ephemeral one when the header is absent; a header that is
+    /// present must be sent once and hold a valid id (an empty one is refused, not taken for "no session").
+    /// </summary>
     public static string FromHeader(HttpContext http)
     {
         if (!http.Request.Headers.TryGetValue(Header, out var values)) return ISessionGrain.EphemeralPrefix + Guid.NewGuid().ToString("N");

@@ -40,7 +40,9 @@ public static partial class ErrorHandling
         catch (Exception e) when (!http.Response.HasStarted)
         {
             LogUnhandled(Logger(http), e);
-            await Write(http, 500, new OpenAIErrorResponse(GrainCalls.Describe(e)));
+            // Refusals are mapped where grains are called; what arrives here is the server's fault, whatever its type.
+            var described = GrainCalls.Describe(e);
+            await Write(http, 500, new OpenAIErrorResponse(described.Type == "server_error" ? described : ForStatus(http, 500)));
         }
     });
 
@@ -64,8 +66,9 @@ public static partial class ErrorHandling
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        http.Response.ContentLength = null;
-        return http.Response.WriteAsync(OpenAIJson.Serialize(error));
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(OpenAIJson.Serialize(error));
+        http.Response.ContentLength = body.Length;
+        return http.Response.Body.WriteAsync(body).AsTask();
     }
 
     private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway");
