@@ -10,28 +10,20 @@ namespace Cluster.Gateway.Apis;
 /// <summary><c>POST /v1/chat/completions</c>: validates, picks the session grain, and relays its chunks.</summary>
 public static class ChatCompletionsApi
 {
-    /// <summary>Header a client sets to keep a conversation's state across requests.</summary>
-    public const string SessionHeader = "X-Session-Id";
-
     public static IEndpointRouteBuilder MapChatCompletionsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/chat/completions", CreateChatCompletion);
         return app;
     }
 
-    /// <summary>The client's session id, or a fresh ephemeral one for a stateless request.</summary>
-    internal static string SessionId(HttpContext http) =>
-        http.Request.Headers.TryGetValue(SessionHeader, out var header) && !string.IsNullOrWhiteSpace(header)
-            ? header.ToString()
-            : ISessionGrain.EphemeralPrefix + Guid.NewGuid().ToString("N");
-
     private static async Task<IResult> CreateChatCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options, SiloLiveness silos)
     {
         var ct = http.RequestAborted;
+        string sessionId = SessionId.FromHeader(http);
         using var body = await RequestBody.ReadJsonAsync(http).ConfigureAwait(false);
-        string sessionId = SessionId(http);
         var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement, statefulSession: !sessionId.StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal));
-        await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
+        var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
+        ContextLength.EnsureBudgetFits(body.RootElement, model, "max_completion_tokens", "max_tokens");
 
         var session = cluster.GetGrain<ISessionGrain>(sessionId);
 

@@ -20,10 +20,12 @@ public static class CompletionsApi
     private static async Task<IResult> CreateCompletion(HttpContext http, IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options, SiloLiveness silos)
     {
         var ct = http.RequestAborted;
+        string sessionId = SessionId.FromHeader(http);
         using var body = await RequestBody.ReadJsonAsync(http).ConfigureAwait(false);
         var (request, stream) = Read(body.RootElement);
-        await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
-        var session = cluster.GetGrain<ISessionGrain>(ChatCompletionsApi.SessionId(http));
+        var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
+        ContextLength.EnsureBudgetFits(body.RootElement, model, "max_tokens");
+        var session = cluster.GetGrain<ISessionGrain>(sessionId);
         if (!stream)
         {
             var completion = await GrainCalls.Single(session.CreateCompletionAsync(request, ct)).ConfigureAwait(false);

@@ -18,7 +18,14 @@ internal static class GrainCalls
         {
             throw ToValidation(e.Rejection);
         }
+        catch (OrleansMessageRejectionException)
+        {
+            throw new RequestValidationException(503, SiloLost.Message, null, SiloLost.Code, SiloLost.Type);
+        }
     }
+
+    /// <summary>The silo holding the request's session stopped (or was unreachable) while the request ran.</summary>
+    private static readonly OpenAIError SiloLost = new("The silo running this request stopped; retry the request.", "server_error", null, "replica_lost");
 
     public static RequestValidationException ToValidation(RequestRejection r) =>
         new(r.Status, r.Message, r.Param, r.Code, r.Status >= 500 ? "server_error" : "invalid_request_error");
@@ -35,6 +42,7 @@ internal static class GrainCalls
     {
         RequestRejectedException r => ToValidation(r.Rejection).ToResponse().Error,
         RequestValidationException v => v.ToResponse().Error,
+        OrleansMessageRejectionException => SiloLost,
         TimeoutException => new OpenAIError("The cluster did not answer in time (a silo may have stopped).", "server_error", null, "timeout"),
         _ => new OpenAIError("The server failed while generating this response.", "server_error", null, null),
     };

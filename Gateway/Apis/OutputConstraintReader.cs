@@ -72,14 +72,7 @@ internal static class OutputConstraintReader
                     JsonValueKind.String => value.GetString()!,
                     _ => throw RequestValidationException.Invalid(source, $"'{source}' must be a JSON Schema (an object or its JSON text)."),
                 };
-                try
-                {
-                    using var _ = JsonDocument.Parse(schema);
-                }
-                catch (JsonException)
-                {
-                    throw RequestValidationException.Invalid(source, $"'{source}' is not valid JSON.");
-                }
+                if (value.ValueKind == JsonValueKind.String) JsonInput.ValidateEmbedded(schema, source, $"'{source}' is not valid JSON.");
                 return new GenerationConstraint { Kind = ConstraintKind.JsonSchema, Schema = schema, Strict = true, Source = source };
             case "regex":
                 if (value.ValueKind != JsonValueKind.String || value.GetString()!.Length == 0)

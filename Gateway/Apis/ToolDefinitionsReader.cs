@@ -136,14 +136,7 @@ internal static partial class ToolDefinitionsReader
                 throw RequestValidationException.Invalid($"{callAt}.function", $"Missing required parameter: '{callAt}.function'.");
             string name = RequiredString(function, "name", $"{callAt}.function.name");
             string arguments = RequiredString(function, "arguments", $"{callAt}.function.arguments");
-            try
-            {
-                using var _ = JsonDocument.Parse(arguments);
-            }
-            catch (JsonException)
-            {
-                throw RequestValidationException.Invalid($"{callAt}.function.arguments", $"'{callAt}.function.arguments' must be a JSON string of the call's arguments.");
-            }
+            JsonInput.ValidateEmbedded(arguments, $"{callAt}.function.arguments", $"'{callAt}.function.arguments' must be a JSON string of the call's arguments.");
             result.Add(new ChatToolCall(id, name, arguments));
         }
         return result.ToArray();

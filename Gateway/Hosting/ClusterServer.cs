@@ -43,6 +43,8 @@ public static class ClusterServer
         builder.WebHost.UseKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes;
+            k.Limits.MinRequestBodyDataRate = new(gateway.MinRequestBodyBytesPerSecond, gateway.RequestBodyGracePeriod);
+            RequestLimits.ConfigureKestrel(k.Limits);
             k.Listen(System.Net.IPAddress.Parse(gateway.Host == "localhost" ? "127.0.0.1" : gateway.Host), gateway.Port);
         });
         // Orleans and its resilience pipelines log every placement at Information; keep the console readable.
@@ -58,6 +60,7 @@ public static class ClusterServer
 
         var app = builder.Build();
         app.UseOpenAIErrors();
+        app.UseRequestLimits();
         app.MapChatCompletionsApi();
         app.MapCompletionsApi();
         app.MapSessionsApi();

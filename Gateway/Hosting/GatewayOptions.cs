@@ -13,4 +13,13 @@ public sealed record GatewayOptions
 
     /// <summary>Largest accepted request body (413 beyond it).</summary>
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Slowest accepted request body, in bytes per second averaged after <see cref="RequestBodyGracePeriod"/>
+    /// (Kestrel's <c>MinRequestBodyDataRate</c>): a body slower than its Content-Length promises gets a 408.
+    /// </summary>
+    public double MinRequestBodyBytesPerSecond { get; init; } = 240;
+
+    /// <summary>How long a request body may trickle before <see cref="MinRequestBodyBytesPerSecond"/> applies; over 1 s (Kestrel's heartbeat).</summary>
+    public TimeSpan RequestBodyGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 }
