@@ -19,8 +19,8 @@ public sealed record ReasoningDelta(string Text) : ParserEvent;
 public sealed record ToolCallStarted(int Index, string Id, string Name) : ParserEvent;
 
 /// <summary>
-/// A piece of the call's <c>arguments</c> JSON text. The fragments of one call, concatenated, form a JSON
-/// document equal to the non-streaming result's arguments.
+/// A piece of the call's <c>arguments</c> JSON text. The fragments of one call, concatenated, are the non-streaming
+/// result's arguments: a JSON document when the call ends (<see cref="ToolCallEnded"/>), a prefix of one when it failed.
 /// </summary>
 public sealed record ToolCallArgumentsDelta(int Index, string Fragment) : ParserEvent;
 
@@ -30,6 +30,9 @@ public sealed record ToolCallEnded(int Index) : ParserEvent;
 /// <summary>
 /// A diagnostic: a repair the parser made (<see cref="ParseStatus.Repaired"/>) or a malformed call or section
 /// (<see cref="ParseStatus.Failed"/>). When <see cref="ToolCallIndex"/> is set and the grade is failed, that
-/// already started call is void: it never gets a <see cref="ToolCallEnded"/> and its raw text is returned as content.
+/// already started call broke (malformed, or the output ended inside it). A started call is never retracted: it
+/// stands with the argument fragments sent so far (possibly not valid JSON), gets no <see cref="ToolCallEnded"/>, and
+/// the rest of its raw text is dropped, never returned as content. A call that fails before it started returns its
+/// raw text as content instead.
 /// </summary>
 public sealed record ParseIssue(ParseStatus Grade, ToolCallParseError Error, int? ToolCallIndex = null) : ParserEvent;

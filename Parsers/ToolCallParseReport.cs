@@ -8,7 +8,8 @@ public static class ToolCallParseReport
 {
     /// <summary>
     /// <c>{"content": …, "reasoning": …, "tool_calls": [{"id", "name", "arguments": {…}}], "status": "ok|repaired|failed", "errors": [{"code", "message"}]}</c>.
-    /// Arguments are embedded as JSON (a string only if they are not valid JSON, which the parsers do not produce).
+    /// Arguments are embedded as JSON, or as a string when they are not valid JSON (a call that failed after it was
+    /// announced keeps the arguments read so far).
     /// </summary>
     public static JsonObject Build(ToolCallParseResult result) => new()
     {

@@ -9,7 +9,8 @@ public enum ParseStatus
     /// <summary>Parsed after a documented repair (for example a missing end marker at the end of generation).</summary>
     Repaired = 1,
 
-    /// <summary>At least one call was malformed; its raw text was returned as content.</summary>
+    /// <summary>At least one call was malformed or cut off. A call that had started (its name was read) stands with
+    /// the arguments read so far; a call that broke before that returned its raw text as content.</summary>
     Failed = 2,
 }
 

@@ -2,12 +2,16 @@ using System.Text;
 
 namespace Cluster.Parsers;
 
-/// <summary>Folds a choice's <see cref="ParserEvent"/>s into the non-streaming <see cref="ToolCallParseResult"/>.</summary>
+/// <summary>
+/// Folds a choice's <see cref="ParserEvent"/>s into the non-streaming <see cref="ToolCallParseResult"/>: exactly what a
+/// client accumulating the streamed deltas has. Every started call is a call, with its concatenated argument
+/// fragments, also one that failed after it started (the failure is reported in the status and errors).
+/// </summary>
 public sealed class ToolCallResultBuilder
 {
     private readonly StringBuilder _content = new();
     private readonly StringBuilder _reasoning = new();
-    private readonly List<(int Index, string Id, string Name, StringBuilder Arguments, bool Ended, bool Void)> _calls = [];
+    private readonly List<(int Index, string Id, string Name, StringBuilder Arguments)> _calls = [];
     private readonly List<ToolCallParseError> _errors = [];
     private ParseStatus _status = ParseStatus.Ok;
 
@@ -34,28 +38,16 @@ public sealed class ToolCallResultBuilder
                 _reasoning.Append(r.Text);
                 break;
             case ToolCallStarted s:
-                _calls.Add((s.Index, s.Id, s.Name, new StringBuilder(), false, false));
+                _calls.Add((s.Index, s.Id, s.Name, new StringBuilder()));
                 break;
             case ToolCallArgumentsDelta a:
                 Find(a.Index).Arguments.Append(a.Fragment);
-                break;
-            case ToolCallEnded end:
-                var i = _calls.FindIndex(c => c.Index == end.Index);
-                _calls[i] = _calls[i] with { Ended = true };
                 break;
             case ParseIssue issue:
                 _errors.Add(issue.Error);
                 if (issue.Grade > _status)
                 {
                     _status = issue.Grade;
-                }
-                if (issue.ToolCallIndex is int index && issue.Grade == ParseStatus.Failed)
-                {
-                    var j = _calls.FindIndex(c => c.Index == index);
-                    if (j >= 0)
-                    {
-                        _calls[j] = _calls[j] with { Void = true };
-                    }
                 }
                 break;
         }
@@ -67,10 +59,7 @@ public sealed class ToolCallResultBuilder
         var calls = new List<ParsedToolCall>(_calls.Count);
         foreach (var c in _calls)
         {
-            if (c.Ended && !c.Void)
-            {
-                calls.Add(new ParsedToolCall(c.Id, c.Name, c.Arguments.ToString()));
-            }
+            calls.Add(new ParsedToolCall(c.Id, c.Name, c.Arguments.ToString()));
         }
         return new ToolCallParseResult(
             _content.Length == 0 ? null : _content.ToString(),
@@ -80,7 +69,7 @@ public sealed class ToolCallResultBuilder
             _errors.ToArray());
     }
 
-    private (int Index, string Id, string Name, StringBuilder Arguments, bool Ended, bool Void) Find(int index)
+    private (int Index, string Id, string Name, StringBuilder Arguments) Find(int index)
     {
         for (var i = _calls.Count - 1; i >= 0; i--)
         {

@@ -71,7 +71,8 @@ public static class ToolCallFormatDetector
                 continue; // a parser that cannot even read the text does not fit it
             }
             var result = ToolCallResultBuilder.Build(events);
-            if (result.ToolCalls.Count != 1 || result.ToolCalls[0].Name != call.Name
+            // A failed parse can still hold an announced call with broken arguments: it does not read the template's call.
+            if (result.Status == ParseStatus.Failed || result.ToolCalls.Count != 1 || result.ToolCalls[0].Name != call.Name
                 || !JsonNode.DeepEquals(JsonNode.Parse(result.ToolCalls[0].Arguments), expected))
                 continue;
             int started = events.FindIndex(e => e is ToolCallStarted);

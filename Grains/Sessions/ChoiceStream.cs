@@ -9,7 +9,8 @@ namespace Cluster.Grains.Sessions;
 /// <summary>
 /// One choice's output path, token by token: incremental detokenization (never a split UTF-8 character), the
 /// request's <c>stop</c> strings, then the reasoning and tool-call parsers, whose events become OpenAI deltas.
-/// It also keeps what the non-streaming response needs. Work per token is proportional to that token's text.
+/// The non-streaming response is the fold of exactly those deltas (<see cref="Complete"/>), so a streamed reply and
+/// a non-streamed one of the same generation cannot differ. Work per token is proportional to that token's text.
 /// </summary>
 internal sealed class ChoiceStream
 {
@@ -20,15 +21,16 @@ internal sealed class ChoiceStream
     private readonly int _maxToolCalls;
     private readonly bool _logprobs;
     private readonly List<ParserEvent> _events = [];
-    private readonly List<ParserEvent> _allEvents = [];
     private readonly List<TokenLogprobInfo> _pendingLogprobs = [];
-    private readonly List<TokenLogprobInfo> _allLogprobs = [];
     private readonly List<int> _pendingTokenIds = [];
-    private readonly HashSet<int> _droppedCalls = [];
-    private readonly StringBuilder _plainContent = new();
+    private readonly List<ToolParseError> _parseErrors = [];
+    private ParseStatus _parseStatus = ParseStatus.Ok;
     // Reused for every token: the per-token path allocates only the strings it emits.
     private readonly StringBuilder _content = new();
     private readonly StringBuilder _reasoning = new();
+    // Everything this choice has streamed, folded as a client folds it; the non-streaming choice is built from it.
+    private readonly StreamedChoice _sent;
+    private ChunkChoice? _final;
 
     private readonly IReadOnlySet<int> _stopTokenIds;
 
@@ -45,6 +47,7 @@ internal sealed class ChoiceStream
         _maxToolCalls = request.ToolChoice == "none" ? 0 : request.ParallelToolCalls ? int.MaxValue : 1;
         _logprobs = request.Logprobs;
         ReturnTokenIds = request.ReturnTokenIds;
+        _sent = new StreamedChoice(index);
     }
 
     public int Index { get; }
@@ -57,6 +60,7 @@ internal sealed class ChoiceStream
 
     public bool Stopped => _text.Stopped;
 
+    /// <summary>True once a tool call's first delta (id and name) was emitted; such a call is never retracted.</summary>
     public bool CalledTools { get; private set; }
 
     /// <summary>Consumes one generated token (a stop token ending the sequence is counted but contributes no text).</summary>
@@ -67,7 +71,7 @@ internal sealed class ChoiceStream
         {
             TokenCount++;
             TokenIds.Add(token.TokenId);
-            _pendingTokenIds.Add(token.TokenId);
+            if (ReturnTokenIds) _pendingTokenIds.Add(token.TokenId);
             if (_logprobs && token.Logprob is float logprob) _pendingLogprobs.Add(Describe(token.TokenId, logprob, token.TopLogprobs));
         }
         string text = token.TokenId >= 0 && !isStopToken ? _text.Append(token.TokenId) : "";
@@ -92,7 +96,6 @@ internal sealed class ChoiceStream
             if (text.Length > 0) _parser.Feed(text, _events);
             if (finish) _parser.Finish(_events);
         }
-        _allEvents.AddRange(_events);
 
         var choices = new List<ChunkChoice>();
         var content = _content.Clear();
@@ -114,15 +117,11 @@ internal sealed class ChoiceStream
             {
                 case ContentDelta c:
                     content.Append(c.Text);
-                    _plainContent.Append(c.Text);
                     break;
                 case ReasoningDelta r:
                     reasoning.Append(r.Text);
                     break;
-                case ToolCallStarted s when s.Index >= _maxToolCalls:
-                    _droppedCalls.Add(s.Index);
-                    break;
-                case ToolCallStarted s:
+                case ToolCallStarted s when s.Index < _maxToolCalls:
                     FlushText();
                     CalledTools = true;
                     choices.Add(Choice(new ChatCompletionDelta
@@ -130,82 +129,66 @@ internal sealed class ChoiceStream
                         ToolCalls = [new ToolCallDelta { Index = s.Index, Id = s.Id, Type = "function", Function = new FunctionCallDelta { Name = s.Name, Arguments = "" } }],
                     }));
                     break;
-                case ParseIssue { Grade: ParseStatus.Failed, ToolCallIndex: int voided }:
-                    // An announced call turned out malformed: it is void, and its raw text arrives later as content.
-                    _droppedCalls.Add(voided);
-                    break;
-                case ToolCallArgumentsDelta a when !_droppedCalls.Contains(a.Index):
+                case ToolCallArgumentsDelta a when a.Index < _maxToolCalls:
                     FlushText();
                     if (choices.Count > 0 && choices[^1].Delta.ToolCalls is [var last] && last.Index == a.Index && last.Id is null)
                         choices[^1] = Choice(new ChatCompletionDelta { ToolCalls = [last with { Function = new FunctionCallDelta { Arguments = last.Function.Arguments + a.Fragment } }] });
                     else
                         choices.Add(Choice(new ChatCompletionDelta { ToolCalls = [new ToolCallDelta { Index = a.Index, Function = new FunctionCallDelta { Arguments = a.Fragment } }] }));
                     break;
+                case ParseIssue issue:
+                    // A call that failed after it was streamed stays a call (the parser never retracts one and drops its
+                    // raw text); the failure is only reported, in tool_parse on the final chunk.
+                    if (issue.Grade > _parseStatus) _parseStatus = issue.Grade;
+                    _parseErrors.Add(new ToolParseError(issue.Error.Code, issue.Error.Message));
+                    break;
             }
         }
         FlushText();
         // Logprobs and token ids ride on the next chunk that carries text, so each token's are sent once.
-        if (choices.Count > 0 && (_pendingLogprobs.Count > 0 || (ReturnTokenIds && _pendingTokenIds.Count > 0)))
+        if (choices.Count > 0 && (_pendingLogprobs.Count > 0 || _pendingTokenIds.Count > 0))
         {
             choices[0] = choices[0] with
             {
                 Logprobs = _pendingLogprobs.Count > 0 ? new ChoiceLogprobs(_pendingLogprobs.ToArray()) : null,
-                TokenIds = ReturnTokenIds ? _pendingTokenIds.ToArray() : null,
+                TokenIds = _pendingTokenIds.Count > 0 ? _pendingTokenIds.ToArray() : null,
             };
-            _allLogprobs.AddRange(_pendingLogprobs);
             _pendingLogprobs.Clear();
             _pendingTokenIds.Clear();
         }
+        foreach (var c in choices) _sent.Add(c);
         return choices;
     }
 
-    /// <summary>The chunk choice that ends this choice, carrying what no text chunk took.</summary>
-    public ChunkChoice Final(string finishReason) => Choice(new ChatCompletionDelta()) with
+    /// <summary>The chunk choice that ends this choice, carrying what no text chunk took. Produced once.</summary>
+    public ChunkChoice Final(string finishReason)
     {
-        FinishReason = finishReason,
-        Logprobs = _pendingLogprobs.Count > 0 ? new ChoiceLogprobs(_pendingLogprobs.ToArray()) : null,
-        TokenIds = ReturnTokenIds && _pendingTokenIds.Count > 0 ? _pendingTokenIds.ToArray() : null,
-        ToolParse = Report(),
-    };
-
-    /// <summary>The whole choice, for the non-streaming response.</summary>
-    public ChatCompletionChoice Complete(string finishReason)
-    {
-        var result = _parser is null ? null : ToolCallResultBuilder.Build(_allEvents);
-        var calls = result?.ToolCalls.Take(_maxToolCalls).Select(c => new AssistantToolCall { Id = c.Id, Function = new FunctionCall(c.Name, c.Arguments) }).ToArray();
-        string? content = result is null ? _plainContent.ToString() : result.Content;
-        if (calls is { Length: > 0 } && string.IsNullOrEmpty(content)) content = null;
-        _allLogprobs.AddRange(_pendingLogprobs);
-        _pendingLogprobs.Clear();
-        return new ChatCompletionChoice
+        if (_final is not null) return _final;
+        _final = Choice(new ChatCompletionDelta()) with
         {
-            Index = Index,
-            Message = new AssistantMessage
-            {
-                Content = content ?? (calls is { Length: > 0 } ? null : ""),
-                ReasoningContent = string.IsNullOrEmpty(result?.Reasoning) ? null : result.Reasoning,
-                ToolCalls = calls is { Length: > 0 } ? calls : null,
-            },
             FinishReason = finishReason,
-            Logprobs = _logprobs ? new ChoiceLogprobs(_allLogprobs.ToArray()) : null,
-            TokenIds = ReturnTokenIds ? TokenIds.ToArray() : null,
+            Logprobs = _pendingLogprobs.Count > 0 ? new ChoiceLogprobs(_pendingLogprobs.ToArray()) : null,
+            TokenIds = _pendingTokenIds.Count > 0 ? _pendingTokenIds.ToArray() : null,
             ToolParse = Report(),
         };
+        _pendingLogprobs.Clear();
+        _pendingTokenIds.Clear();
+        _sent.Add(_final);
+        return _final;
     }
 
-    private ToolParseReport? Report()
+    /// <summary>
+    /// The whole choice, for the non-streaming response: the fold of every chunk choice this stream produced, the
+    /// final one included (produced now if it was not yet), so it equals what a client accumulating the stream has.
+    /// </summary>
+    public ChatCompletionChoice Complete(string finishReason)
     {
-        if (_parserName is null) return null;
-        var status = ParseStatus.Ok;
-        var errors = new List<ToolParseError>();
-        foreach (var e in _allEvents)
-        {
-            if (e is not ParseIssue issue) continue;
-            if (issue.Grade > status) status = issue.Grade;
-            errors.Add(new ToolParseError(issue.Error.Code, issue.Error.Message));
-        }
-        return new ToolParseReport(_parserName, status.ToString().ToLowerInvariant(), errors.ToArray());
+        Final(finishReason);
+        return _sent.ToChoice(_logprobs, ReturnTokenIds);
     }
+
+    private ToolParseReport? Report() =>
+        _parserName is null ? null : new ToolParseReport(_parserName, _parseStatus.ToString().ToLowerInvariant(), _parseErrors.ToArray());
 
     private ChunkChoice Choice(ChatCompletionDelta delta) => new() { Index = Index, Delta = delta };
 
@@ -218,5 +201,58 @@ internal sealed class ChoiceStream
                 var b = _tokenizer.GetTokenBytes(t.TokenId);
                 return new TopLogprob(Encoding.UTF8.GetString(b), t.Logprob, b.Select(x => (int)x).ToArray());
             }).ToArray());
+    }
+
+    /// <summary>
+    /// A choice's chunk choices folded the way OpenAI clients fold them: content and reasoning concatenated, tool calls
+    /// by index (id, type and name from the first delta, argument fragments concatenated), the finish reason, logprobs,
+    /// token ids and <c>tool_parse</c> from the chunks that carry them.
+    /// </summary>
+    private sealed class StreamedChoice(int index)
+    {
+        private readonly StringBuilder _content = new();
+        private readonly StringBuilder _reasoning = new();
+        private readonly List<(string Id, string Name, StringBuilder Arguments)> _calls = [];
+        private readonly List<TokenLogprobInfo> _logprobs = [];
+        private readonly List<int> _tokenIds = [];
+        private string? _finishReason;
+        private ToolParseReport? _toolParse;
+
+        public void Add(ChunkChoice choice)
+        {
+            var delta = choice.Delta;
+            if (delta.Content is { } content) _content.Append(content);
+            if (delta.ReasoningContent is { } reasoning) _reasoning.Append(reasoning);
+            foreach (var call in delta.ToolCalls ?? [])
+            {
+                if (call.Index == _calls.Count)
+                    _calls.Add((call.Id!, call.Function.Name!, new StringBuilder()));
+                _calls[call.Index].Arguments.Append(call.Function.Arguments);
+            }
+            if (choice.Logprobs is { } logprobs) _logprobs.AddRange(logprobs.Content);
+            if (choice.TokenIds is { } ids) _tokenIds.AddRange(ids);
+            _finishReason = choice.FinishReason ?? _finishReason;
+            _toolParse = choice.ToolParse ?? _toolParse;
+        }
+
+        public ChatCompletionChoice ToChoice(bool logprobs, bool tokenIds)
+        {
+            var calls = _calls.Select(c => new AssistantToolCall { Id = c.Id, Function = new FunctionCall(c.Name, c.Arguments.ToString()) }).ToArray();
+            return new ChatCompletionChoice
+            {
+                Index = index,
+                Message = new AssistantMessage
+                {
+                    // OpenAI's shape: content null when the reply is only tool calls, "" when it is nothing at all.
+                    Content = _content.Length > 0 ? _content.ToString() : calls.Length > 0 ? null : "",
+                    ReasoningContent = _reasoning.Length > 0 ? _reasoning.ToString() : null,
+                    ToolCalls = calls.Length > 0 ? calls : null,
+                },
+                FinishReason = _finishReason!,
+                Logprobs = logprobs ? new ChoiceLogprobs(_logprobs.ToArray()) : null,
+                TokenIds = tokenIds ? _tokenIds.ToArray() : null,
+                ToolParse = _toolParse,
+            };
+        }
     }
 }

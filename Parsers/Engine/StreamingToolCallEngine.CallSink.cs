@@ -16,10 +16,7 @@ internal sealed partial class StreamingToolCallEngine
             _pendingError = Error(ParseErrorCodes.UnknownTool, $"The request offers no tool named '{name}'.");
             return;
         }
-        if (_committed && !_started)
-        {
-            EmitStarted();
-        }
+        TryAnnounce();
     }
 
     public void SetId(string id)
@@ -36,6 +33,7 @@ internal sealed partial class StreamingToolCallEngine
         if (!_started)
         {
             _preArgs.Append(c);
+            TryAnnounce();
             return;
         }
         if (_content.Length > 0)
@@ -51,6 +49,7 @@ internal sealed partial class StreamingToolCallEngine
         if (!_started)
         {
             _preArgs.Append(text);
+            TryAnnounce();
             return;
         }
         if (_content.Length > 0)
@@ -69,7 +68,18 @@ internal sealed partial class StreamingToolCallEngine
             return;
         }
         _committed = true;
-        if (_name is not null && !_started && _pendingError is null)
+        TryAnnounce();
+    }
+
+    /// <summary>
+    /// Announces the call (<see cref="ToolCallStarted"/>) once the section is certainly calls and both the name and the
+    /// first character of the arguments were read. From then on the call is never retracted, even if it breaks later;
+    /// waiting for the arguments to begin keeps a bare name (<c>{"name": "f"}</c>, or a call cut right after its name)
+    /// unannounced, so it can still be returned as text.
+    /// </summary>
+    private void TryAnnounce()
+    {
+        if (_committed && !_started && _name is not null && _hasArgs && _pendingError is null)
         {
             EmitStarted();
         }
@@ -80,6 +90,7 @@ internal sealed partial class StreamingToolCallEngine
         _callIndex = _nextIndex++;
         Emit(new ToolCallStarted(_callIndex, _id ?? _ids.Next(), _name!));
         _started = true;
+        _sectionCallsShown++;
         _argsIndex = _callIndex;
         if (_preArgs.Length > 0)
         {

@@ -117,11 +117,14 @@ internal sealed partial class StreamingToolCallEngine
             RejectSection(wholeCallConsumed ? null : refeed);
             return;
         }
+        // A call already announced cannot be retracted (a client has its id and name): it stands, with the arguments
+        // streamed so far, and the failure is reported. Only a call never announced returns its raw text as content.
         Emit(new ParseIssue(ParseStatus.Failed, error, _started ? _callIndex : null));
         _sectionFailed = true;
+        _failedCallShown = _started;
         if (wholeCallConsumed)
         {
-            _failedRaw.Append(_raw, _callRawStart, _raw.Length - _callRawStart);
+            KeepFailedCallText(_raw.Length);
             _state = State.SectionIdle;
             return;
         }
@@ -134,7 +137,7 @@ internal sealed partial class StreamingToolCallEngine
         {
             if (Track(_raw[i]))
             {
-                _failedRaw.Append(_raw, _callRawStart, i + 1 - _callRawStart);
+                KeepFailedCallText(i + 1);
                 var tail = _raw.ToString(i + 1, _raw.Length - i - 1);
                 _raw.Length = i + 1;
                 _state = State.SectionIdle;
@@ -226,7 +229,16 @@ internal sealed partial class StreamingToolCallEngine
 
     private void EndRecovery()
     {
-        _failedRaw.Append(_raw, _callRawStart, _raw.Length - _callRawStart);
+        KeepFailedCallText(_raw.Length);
         _state = State.SectionIdle;
+    }
+
+    /// <summary>The failed call's raw text up to <paramref name="end"/> becomes content, unless the call was announced.</summary>
+    private void KeepFailedCallText(int end)
+    {
+        if (!_failedCallShown)
+        {
+            _failedRaw.Append(_raw, _callRawStart, end - _callRawStart);
+        }
     }
 }

@@ -18,6 +18,7 @@ internal sealed partial class StreamingToolCallEngine
         _committed = !_section.Speculative;
         _sectionCallsBegun = 0;
         _sectionCallsDone = 0;
+        _sectionCallsShown = 0;
         _sectionFailed = false;
         _listOpen = false;
         _listClosed = false;
@@ -270,8 +271,9 @@ internal sealed partial class StreamingToolCallEngine
     {
         if (_sectionFailed)
         {
-            // With no good call the whole section is returned; otherwise only the broken calls' text.
-            AppendContent(_sectionCallsDone == 0 ? _raw : _failedRaw);
+            // With no announced call the whole section is returned; otherwise only the text of broken calls that were
+            // never announced (an announced call stands even when it failed, so its text is not content too).
+            AppendContent(_sectionCallsShown == 0 ? _raw : _failedRaw);
         }
         // Whitespace right after calls only separates them from what follows: held until text proves it is content.
         _afterCalls = _sectionCallsDone > 0 && !_sectionFailed;

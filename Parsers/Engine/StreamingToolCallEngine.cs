@@ -47,6 +47,7 @@ internal sealed partial class StreamingToolCallEngine : IToolCallParser, ICallSi
     private bool _committed;
     private int _sectionCallsBegun;
     private int _sectionCallsDone;
+    private int _sectionCallsShown;
     private bool _sectionFailed;
     private bool _listOpen;
     private bool _listClosed;
@@ -63,6 +64,8 @@ internal sealed partial class StreamingToolCallEngine : IToolCallParser, ICallSi
     private bool _started;
     private int _callIndex = -1;
     private ToolCallParseError? _pendingError;
+    // The failed call had been announced (ToolCallStarted): it stands, and its text is never content.
+    private bool _failedCallShown;
 
     // Recovery after a malformed call: a tolerant bracket and quote tracker finds where the call ends.
     private int _depth;
@@ -172,7 +175,7 @@ internal sealed partial class StreamingToolCallEngine : IToolCallParser, ICallSi
                 case State.Recovering:
                     var rest = _idle.TakeHeld();
                     _raw.Append(rest);
-                    _failedRaw.Append(_raw, _callRawStart, _raw.Length - _callRawStart);
+                    KeepFailedCallText(_raw.Length);
                     _state = State.SectionIdle;
                     break;
             }

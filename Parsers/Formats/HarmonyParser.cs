@@ -29,7 +29,6 @@ internal sealed class HarmonyParser : IToolCallParser
     private readonly StringBuilder _header = new();
     private readonly StringBuilder _text = new();
     private readonly StringBuilder _out = new();
-    private readonly StringBuilder _callBody = new();
     private List<ParserEvent> _events = [];
     private State _state = State.Body;
     private Channel _channel = Channel.Content;
@@ -117,7 +116,6 @@ internal sealed class HarmonyParser : IToolCallParser
             _callFailed = false;
             _argsStarted = false;
             _scanner.Reset();
-            _callBody.Clear();
             Emit(new ToolCallStarted(_callIndex, _ids.Next(), recipient["functions.".Length..]));
             return;
         }
@@ -159,7 +157,6 @@ internal sealed class HarmonyParser : IToolCallParser
 
     private void CallChar(char c)
     {
-        _callBody.Append(c);
         if (_callFailed)
         {
             return;
@@ -204,19 +201,16 @@ internal sealed class HarmonyParser : IToolCallParser
             return;
         }
         _channel = Channel.Ignored;
+        // The call was announced when its header was read: it stands with the arguments streamed so far, and its
+        // text never also becomes content (see ParseIssue).
         if (_callFailed)
         {
-            Emit(new ContentDelta(_callBody.ToString()));
             return;
         }
         if (!_callComplete)
         {
             _callFailed = true;
             Emit(new ParseIssue(ParseStatus.Failed, new ToolCallParseError(ParseErrorCodes.Truncated, "The call's JSON arguments are incomplete."), _callIndex));
-            if (_callBody.Length > 0)
-            {
-                Emit(new ContentDelta(_callBody.ToString()));
-            }
             return;
         }
         if (!endedByCall)

@@ -69,8 +69,9 @@ internal static class EventSequence
                     Assert.True(ok, $"call {end.Index}: concatenated arguments are not JSON: {args[end.Index]}");
                     break;
                 case ParseIssue issue when issue.ToolCallIndex is int i:
+                    // A failed call stands with the fragments sent so far; nothing more arrives for it.
                     Assert.True(state.TryGetValue(i, out var st3) && st3 == "open", $"failure of call {i} that is not open");
-                    state[i] = "void";
+                    state[i] = "failed";
                     break;
                 case ContentDelta c:
                     Assert.NotEmpty(c.Text);

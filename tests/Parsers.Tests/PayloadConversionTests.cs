@@ -40,9 +40,14 @@ public sealed class PayloadConversionTests
     public void Invalid_python_arguments_fail_the_call(string arguments)
     {
         var r = ToolCallParserRegistry.Default.Create("lfm2").ParseComplete($"<|tool_call_start|>[f({arguments})]<|tool_call_end|>");
-        Assert.Empty(r.ToolCalls);
         Assert.Equal(ParseStatus.Failed, r.Status);
-        Assert.Contains("f(", r.Content);
+        // f was announced when its arguments began: it stands with what was converted before the failure (never valid
+        // JSON), and its text is not also content.
+        var call = Assert.Single(r.ToolCalls);
+        Assert.Equal("f", call.Name);
+        JsonAssert.TryParse(call.Arguments, out var valid);
+        Assert.False(valid, call.Arguments);
+        Assert.DoesNotContain("f(", r.Content ?? "");
     }
 
     [Fact]

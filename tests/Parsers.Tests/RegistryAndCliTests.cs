@@ -121,7 +121,10 @@ public sealed class RegistryAndCliTests
             var report = JsonNode.Parse(stdout.ToString())!;
             Assert.Equal("failed", report["status"]!.GetValue<string>());
             Assert.Equal("malformed_payload", report["errors"]![0]!["code"]!.GetValue<string>());
-            Assert.Equal("<<call>>{\"fn\": \"f\", \"args\": {oops}}<</call>>", report["content"]!.GetValue<string>());
+            // The call was announced when its arguments began: it stands (arguments as far as they were valid), and its
+            // text is not also content.
+            Assert.Equal("f", report["tool_calls"]![0]!["name"]!.GetValue<string>());
+            Assert.Null(report["content"]);
         }
         finally
         {

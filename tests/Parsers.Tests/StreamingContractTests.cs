@@ -96,17 +96,46 @@ public sealed class StreamingContractTests
     }
 
     [Fact]
-    public void A_malformed_call_fails_and_its_text_returns_as_content()
+    public void A_call_that_breaks_after_it_was_announced_stands_and_its_text_is_not_content()
     {
         const string broken = "<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": nope}}</tool_call>";
-        var events = EventSequence.Run(Create("hermes"), "Hi " + broken, [3, 20, 200]);
+        var events = EventSequence.Run(Create("hermes"), "Hi " + broken + " Bye", [3, 20, 200]);
         var r = ToolCallResultBuilder.Build(events);
         Assert.Equal(ParseStatus.Failed, r.Status);
-        Assert.Empty(r.ToolCalls);
-        Assert.Equal("Hi " + broken, r.Content);
         Assert.Equal(ParseErrorCodes.MalformedPayload, r.Errors.Single().Code);
-        // The call had been announced before the JSON broke: the failure names it so the client can drop it.
+        // Name and arguments had begun, so the call was streamed: it is never retracted, and keeps what was sent.
         Assert.Equal(0, events.OfType<ParseIssue>().Single().ToolCallIndex);
+        var call = r.ToolCalls.Single();
+        Assert.Equal("f", call.Name);
+        Assert.StartsWith("{\"a\": ", call.Arguments);
+        Assert.Equal("Hi  Bye", r.Content);
+    }
+
+    [Theory]
+    [InlineData("<tool_call>\n{\"name\": \"f\", \"argu")]
+    [InlineData("<tool_call>\n{\"name\": \"f\"")]
+    [InlineData("<tool_call>\n{\"na")]
+    [InlineData("<tool_call>")]
+    public void A_call_cut_before_its_arguments_begin_was_never_announced_and_is_content(string cut)
+    {
+        var events = EventSequence.Run(Create("hermes"), "Hi " + cut, [1, 4, 200]);
+        var r = ToolCallResultBuilder.Build(events);
+        Assert.Empty(r.ToolCalls);
+        Assert.Equal("Hi " + cut, r.Content);
+        Assert.Equal(ParseStatus.Failed, r.Status);
+        Assert.Equal(ParseErrorCodes.Truncated, r.Errors.Single().Code);
+    }
+
+    [Fact]
+    public void A_call_cut_inside_its_arguments_stands_with_the_truncated_arguments()
+    {
+        const string calls = "<tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>\n";
+        var r = ToolCallResultBuilder.Build(EventSequence.Run(Create("hermes"), calls + "<tool_call>\n{\"name\": \"g\", \"arguments\": {\"t", [5, 200]));
+        Assert.Equal(["f", "g"], r.ToolCalls.Select(c => c.Name));
+        Assert.Equal("{\"t", r.ToolCalls[1].Arguments);
+        Assert.Null(r.Content);
+        Assert.Equal(ParseStatus.Failed, r.Status);
+        Assert.Equal(ParseErrorCodes.Truncated, r.Errors.Single().Code);
     }
 
     [Fact]
@@ -114,8 +143,10 @@ public sealed class StreamingContractTests
     {
         var r = Create("pythonic").ParseComplete("[bad(x=b'z'), get_weather(city='Paris')]");
         Assert.Equal(ParseStatus.Failed, r.Status);
-        Assert.Equal("get_weather", r.ToolCalls.Single().Name);
-        Assert.Equal("bad(x=b'z')", r.Content);
+        // The bad call had been announced (its arguments began) before the bytes literal broke it: it stands.
+        Assert.Equal(["bad", "get_weather"], r.ToolCalls.Select(c => c.Name));
+        Assert.Equal("{\"city\": \"Paris\"}", r.ToolCalls[1].Arguments);
+        Assert.Null(r.Content);
     }
 
     [Fact]

@@ -22,8 +22,19 @@ public sealed class VllmVectorTests
         [106] = "glm45: vLLM's non-streaming path drops text between two calls; we keep it as content.",
         [189] = "minimax: vLLM's tool parser skips calls inside <think>; we leave that to the reasoning parser (see ReasoningCompositionTests).",
         [190] = "minimax: vLLM cannot parse pretty-printed JSON (a documented limitation); we parse it.",
-        [156] = "apertus: vLLM auto-completes JSON cut off at the end of generation; a truncated call may be missing arguments, so we never execute it: it is returned as content with a 'truncated' error.",
-        [90] = "kimi_k2: vLLM passes invalid JSON arguments through; we grade that call failed and return its text as content.",
+        [156] = "apertus: vLLM auto-completes JSON cut off at the end of generation into valid arguments; we keep the arguments as written (the call was already announced) and grade it failed with a 'truncated' error.",
+        [90] = "kimi_k2: vLLM passes invalid JSON arguments through as if fine; we keep the announced call too, but grade it failed.",
+        // vLLM's non-streaming paths drop a call that breaks after its name and arguments began, while its streaming paths
+        // have already sent that call. We never retract a streamed call, so both of our paths keep it (with the arguments
+        // as far as they were read, status failed) and its text is not also content: streamed and non-streamed agree.
+        [3] = "hermes: a call cut after complete arguments (the object never closed) stands, graded failed (truncated); vLLM drops it.",
+        [14] = "llama3_json: invalid JSON after the arguments began: the announced call stands, graded failed; vLLM returns the text.",
+        [31] = "pythonic: the bad sibling was announced before its bytes literal broke it: it stands, graded failed; vLLM drops it.",
+        [32] = "pythonic: the non-finite sibling was announced before its number broke it: it stands, graded failed; vLLM drops it.",
+        [34] = "pythonic: an unrecoverable call that was already announced stands, graded failed; vLLM returns the text.",
+        [35] = "pythonic: mismatched brackets after the call was announced: it stands, graded failed; vLLM reports no call.",
+        [107] = "glm45: a call cut inside its arguments stands with the truncated arguments (OpenAI's behaviour at max_tokens); vLLM returns the text.",
+        [172] = "gemma4: a call cut inside its arguments stands with the truncated arguments; vLLM returns the text.",
         [33] = "pythonic: our quote recovery (vector 147: a quote ends a string only before a delimiter) reads f(a='x 'y', b='z') as a valid call with a=\"x 'y\"; vLLM drops it.",
     };
 
