@@ -12,7 +12,7 @@ public static class MetricsApi
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/metrics", async (ModelDirectory models) =>
-            Results.Text(ReplicaMetrics.Render((await models.ViewAsync().ConfigureAwait(false)).Live), ReplicaMetrics.ContentType));
+            Results.Text(ReplicaMetrics.Render((await models.ReadAsync().ConfigureAwait(false)).Live), ReplicaMetrics.ContentType));
         return app;
     }
 }

@@ -38,6 +38,13 @@ public sealed class ModelDirectory(IClusterClient cluster, TimeProvider time)
         return _view ?? CatalogView.Empty;
     }
 
+    /// <summary>The registry's view now (for <c>/metrics</c> and <c>/v1/models</c>, which must not lag a report behind).</summary>
+    public async Task<CatalogView> ReadAsync()
+    {
+        await RefreshAsync().ConfigureAwait(false);
+        return _view ?? CatalogView.Empty;
+    }
+
     private async Task RefreshAsync()
     {
         try
@@ -53,7 +60,7 @@ public sealed class ModelDirectory(IClusterClient cluster, TimeProvider time)
 
     /// <summary>The models with a live replica, each with its replicas.</summary>
     public async Task<IReadOnlyList<IGrouping<string, ReplicaStatus>>> ListAsync() =>
-        (await ViewAsync().ConfigureAwait(false)).Live.GroupBy(r => r.Replica.Model, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        (await ReadAsync().ConfigureAwait(false)).Live.GroupBy(r => r.Replica.Model, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The model's live replicas, or a refusal: OpenAI's 404 <c>model_not_found</c> for a name the cluster never served,

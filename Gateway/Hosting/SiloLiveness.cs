@@ -27,7 +27,11 @@ public sealed class SiloLiveness(IServiceProvider services, ILogger<SiloLiveness
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (services.GetService<IGatewayListProvider>() is not { } gateways) return;
+        if (services.GetService<IGatewayListProvider>() is not { } gateways)
+        {
+            logger.LogInformation("No cluster gateway list to watch (a co-hosted silo)");
+            return;
+        }
         using var timer = new PeriodicTimer(PollInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -39,6 +43,7 @@ public sealed class SiloLiveness(IServiceProvider services, ILogger<SiloLiveness
                 foreach (var key in _watches.Keys)
                 {
                     if (live.Contains(key) || !_watches.TryRemove(key, out var source)) continue;
+                    logger.LogWarning("Silo {Host} (generation {Generation}) left the cluster; ending the streams it ran", key.Host, key.Generation);
                     source.Cancel();
                     source.Dispose();
                 }
