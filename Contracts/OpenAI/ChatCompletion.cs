@@ -4,7 +4,7 @@ namespace Cluster.Contracts.OpenAI;
 
 /// <summary>A non-streamed <c>chat.completion</c> response.</summary>
 [GenerateSerializer, Immutable, Alias("cluster.chat-completion")]
-public sealed record ChatCompletion
+public sealed record ChatCompletion : Sessions.ISessionChunk
 {
     [Id(0)] public required string Id { get; init; }
 
@@ -22,6 +22,9 @@ public sealed record ChatCompletion
 
     /// <summary>vLLM's <c>return_token_ids</c>.</summary>
     [Id(7)] public int[]? PromptTokenIds { get; init; }
+
+    /// <inheritdoc/>
+    [Id(8), JsonIgnore] public string? Host { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("cluster.chat-completion-choice")]

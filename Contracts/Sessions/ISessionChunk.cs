@@ -1,11 +1,13 @@
 namespace Cluster.Contracts.Sessions;
 
 /// <summary>
-/// An item of a session grain's output stream. The first one names the silo that runs the session, so the gateway can
-/// end the stream with an error as soon as that silo leaves the cluster, instead of waiting out a response timeout.
+/// An item of a session grain's output stream. The first item of every such stream is a header that carries only
+/// <see cref="Host"/>, sent before any work: it names the silo running the session, so the gateway can end the request
+/// with an error as soon as that silo leaves the cluster instead of waiting out a response timeout. Gateways never
+/// forward headers to clients.
 /// </summary>
 public interface ISessionChunk
 {
-    /// <summary>The session's silo (Orleans' parsable silo address) on the first item; null on the rest. Never sent to clients.</summary>
+    /// <summary>The session's silo (Orleans' parsable silo address) on the header; null on every other item.</summary>
     string? Host { get; }
 }

@@ -29,7 +29,7 @@ public static class ChatCompletionsApi
 
         if (!stream)
         {
-            var completion = await GrainCalls.Single(session.CreateChatCompletionAsync(request, ct)).ConfigureAwait(false);
+            var completion = await GrainCalls.Single(session.CreateChatCompletionAsync(request, ct), silos, ct).ConfigureAwait(false);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
 

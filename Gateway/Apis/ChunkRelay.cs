@@ -25,10 +25,25 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var enumerator = chunks.GetAsyncEnumerator(watchdog.Token);
         watchdog.CancelAfter(inactivity);
+        var hostGone = CancellationToken.None;
         bool any;
         try
         {
+            // The session's header names its silo; from then on that silo's death ends the request at once.
             any = await GrainCalls.MapErrors(() => enumerator.MoveNextAsync().AsTask()).ConfigureAwait(false);
+            if (any && enumerator.Current.Host is { } host)
+            {
+                hostGone = silos.WhenGone(host);
+                using var onGone = hostGone.Register(watchdog.Cancel);
+                try
+                {
+                    any = await GrainCalls.MapErrors(() => enumerator.MoveNextAsync().AsTask()).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (hostGone.IsCancellationRequested)
+                {
+                    throw GrainCalls.SiloLostRefusal();
+                }
+            }
         }
         catch
         {
@@ -38,7 +53,6 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         }
         var relay = new ChunkRelay<TChunk>();
         if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
-        var hostGone = any ? silos.WhenGone(enumerator.Current.Host) : CancellationToken.None;
         _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, hostGone, cancellationToken);
         return relay;
     }

@@ -28,7 +28,7 @@ public static class CompletionsApi
         var session = cluster.GetGrain<ISessionGrain>(sessionId);
         if (!stream)
         {
-            var completion = await GrainCalls.Single(session.CreateCompletionAsync(request, ct)).ConfigureAwait(false);
+            var completion = await GrainCalls.Single(session.CreateCompletionAsync(request, ct), silos, ct).ConfigureAwait(false);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
         var relay = await ChunkRelay<Completion>.StartAsync(session.StreamCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using Cluster.Contracts.Requests;
+using Cluster.Contracts.Sessions;
+using Cluster.Gateway.Hosting;
 
 namespace Cluster.Gateway.Apis;
 
@@ -20,9 +22,11 @@ internal static class GrainCalls
         }
         catch (OrleansMessageRejectionException)
         {
-            throw new RequestValidationException(503, SiloLost.Message, null, SiloLost.Code, SiloLost.Type);
+            throw SiloLostRefusal();
         }
     }
+
+    public static RequestValidationException SiloLostRefusal() => new(503, SiloLost.Message, null, SiloLost.Code, SiloLost.Type);
 
     /// <summary>The silo holding the request's session stopped (or was unreachable) while the request ran.</summary>
     private static readonly OpenAIError SiloLost = new("The silo running this request stopped; retry the request.", "server_error", null, "replica_lost");
@@ -30,12 +34,36 @@ internal static class GrainCalls
     public static RequestValidationException ToValidation(RequestRejection r) =>
         new(r.Status, r.Message, r.Param, r.Code, r.Status >= 500 ? "server_error" : "invalid_request_error");
 
-    /// <summary>The single result of a one-item grain stream (see <c>ISessionGrain.CreateChatCompletionAsync</c>).</summary>
-    public static Task<T> Single<T>(IAsyncEnumerable<T> stream) => MapErrors(async () =>
+    /// <summary>
+    /// The result of a session's one-result stream (see <c>ISessionGrain.CreateChatCompletionAsync</c>): after the header,
+    /// which names the session's silo, the request ends at once with a 503 if that silo leaves the cluster.
+    /// </summary>
+    public static async Task<T> Single<T>(IAsyncEnumerable<T> stream, SiloLiveness silos, CancellationToken cancellationToken) where T : ISessionChunk
     {
-        await foreach (var item in stream.ConfigureAwait(false)) return item;
-        throw new InvalidOperationException("The grain ended its result stream without a result.");
-    });
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var hostGone = CancellationToken.None;
+        try
+        {
+            return await MapErrors(async () =>
+            {
+                await foreach (var item in stream.WithCancellation(gone.Token).ConfigureAwait(false))
+                {
+                    if (item.Host is { } host)
+                    {
+                        hostGone = silos.WhenGone(host);
+                        hostGone.Register(gone.Cancel);
+                        continue;
+                    }
+                    return item;
+                }
+                throw new InvalidOperationException("The grain ended its result stream without a result.");
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (hostGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw SiloLostRefusal();
+        }
+    }
 
     /// <summary>The error event for a failure after a stream started.</summary>
     public static OpenAIError Describe(Exception e) => e switch

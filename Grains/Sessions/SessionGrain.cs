@@ -36,14 +36,14 @@ public sealed class SessionGrain(
     public async IAsyncEnumerable<ChatCompletionChunk> StreamChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
-        var model = await frontends.GetAsync(request.Model);
-        var plan = ChatTurn.Prepare(model, request, Conversation(request));
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        yield return new ChatCompletionChunk { Id = id, Created = created, Model = request.Model, Choices = [], Host = HostSilo };
+        var model = await frontends.GetAsync(request.Model);
+        var plan = ChatTurn.Prepare(model, request, Conversation(request));
         ChatCompletionChunk Chunk(params ChunkChoice[] choices) => new() { Id = id, Created = created, Model = model.Name, Choices = choices };
 
         var first = Chunk(Enumerable.Range(0, request.N).Select(i => new ChunkChoice { Index = i, Delta = new ChatCompletionDelta { Role = "assistant", Content = "" } }).ToArray());
-        first = first with { Host = HostSilo };
         yield return request.ReturnTokenIds ? first with { PromptTokenIds = plan.Prompt.TokenIds } : first;
 
         var outputs = Channel.CreateUnbounded<ChunkChoice>(new UnboundedChannelOptions { SingleReader = true });
@@ -100,6 +100,7 @@ public sealed class SessionGrain(
     public async IAsyncEnumerable<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
+        yield return new ChatCompletion { Id = "", Created = 0, Model = request.Model, Choices = [], Usage = new CompletionUsage(0, 0, 0), Host = HostSilo };
         var model = await frontends.GetAsync(request.Model);
         var plan = ChatTurn.Prepare(model, request, Conversation(request));
         var route = Route(model.Name);
@@ -123,16 +124,13 @@ public sealed class SessionGrain(
     public async IAsyncEnumerable<Completion> StreamCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
+        yield return new Completion { Id = "", Created = 0, Model = request.Model, Choices = [], Host = HostSilo };
         var model = await frontends.GetAsync(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string? host = HostSilo;
         await foreach (var piece in turn.RunAsync(Route(model.Name), cancellationToken))
-        {
-            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece], Host = host };
-            host = null;
-        }
+            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece] };
         if (request.IncludeUsage)
             yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [], Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens) };
     }
@@ -140,6 +138,7 @@ public sealed class SessionGrain(
     public async IAsyncEnumerable<Completion> CreateCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
+        yield return new Completion { Id = "", Created = 0, Model = request.Model, Choices = [], Host = HostSilo };
         var model = await frontends.GetAsync(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         var pieces = new List<CompletionChoice>();
