@@ -14,7 +14,7 @@ namespace Cluster.Gateway.Grpc;
 /// names); only what REST spells as a union (<c>tool_choice</c>, <c>prompt</c>) and the fields that carry JSON text
 /// (schemas, <c>structured_outputs</c>, <c>chat_template_kwargs</c>) are special.
 /// </summary>
-internal static class GrpcRequestJson
+public static class GrpcRequestJson
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
 
