@@ -32,7 +32,8 @@ public static class GatewayCommand
         var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000, GrpcPort = flags.GetInt("--grpc-port") ?? GatewayOptions.DefaultGrpcPort };
         var app = ClusterServer.BuildGateway(gateway, cluster, clusterId);
         await app.StartAsync().ConfigureAwait(false);
-        stdout.WriteLine($"Gateway for cluster '{clusterId}' at http://{gateway.Host}:{gateway.Port}/v1 (Ctrl+C to stop)");
+        string grpc = gateway.GrpcPort > 0 ? $", gRPC on {gateway.Host}:{gateway.GrpcPort}" : "";
+        stdout.WriteLine($"Gateway for cluster '{clusterId}' at http://{gateway.Host}:{gateway.Port}/v1{grpc} (Ctrl+C to stop)");
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }

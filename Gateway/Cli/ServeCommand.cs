@@ -63,7 +63,8 @@ public static class ServeCommand
             stderr.WriteLine(e.Message);
             return 1;
         }
-        stdout.WriteLine($"Serving '{silo.Models[0].EffectiveName}' at http://{gateway.Host}:{gateway.Port}/v1 (Ctrl+C to stop)");
+        string grpc = gateway.GrpcPort > 0 ? $", gRPC on {gateway.Host}:{gateway.GrpcPort}" : "";
+        stdout.WriteLine($"Serving '{silo.Models[0].EffectiveName}' at http://{gateway.Host}:{gateway.Port}/v1{grpc} (Ctrl+C to stop)");
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
