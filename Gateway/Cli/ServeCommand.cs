@@ -9,7 +9,7 @@ namespace Cluster.Gateway.Cli;
 /// <c>serve</c>: a co-hosted silo plus the gateway. Flags follow vLLM's names: <c>--model</c>,
 /// <c>--served-model-name</c>, <c>--host</c>, <c>--port</c>, <c>--threads</c>, <c>--max-num-seqs</c>,
 /// <c>--max-model-len</c>, <c>--max-num-batched-tokens</c>, <c>--tool-call-parser</c> (name, <c>auto</c> or a spec file),
-/// <c>--reasoning-parser</c>, <c>--chat-template</c>, <c>--enable-auto-tool-choice</c> (accepted for compatibility:
+/// <c>--grpc-port</c> (the gRPC API's HTTP/2 port, default 8001, 0 disables it), <c>--reasoning-parser</c>, <c>--chat-template</c>, <c>--enable-auto-tool-choice</c> (accepted for compatibility:
 /// auto tool choice works whenever a parser is configured or detected); <c>--kv-cache-tokens</c> is the KV-cache
 /// budget; <c>--cache-dir</c> is where the embedded default model is generated; <c>--config FILE</c> reads any of
 /// these from a JSON or YAML file (see <see cref="ServeConfigFile"/>). With <c>--cluster redis://…</c> the co-hosted
@@ -50,7 +50,7 @@ public static class ServeCommand
             stderr.WriteLine(e.Message);
             return 2;
         }
-        var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000 };
+        var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000, GrpcPort = flags.GetInt("--grpc-port") ?? GatewayOptions.DefaultGrpcPort };
         WebApplication app;
         try
         {
@@ -63,13 +63,14 @@ public static class ServeCommand
             stderr.WriteLine(e.Message);
             return 1;
         }
-        stdout.WriteLine($"Serving '{silo.Models[0].EffectiveName}' at http://{gateway.Host}:{gateway.Port}/v1 (Ctrl+C to stop)");
+        string grpc = gateway.GrpcPort > 0 ? $", gRPC on {gateway.Host}:{gateway.GrpcPort}" : "";
+        stdout.WriteLine($"Serving '{silo.Models[0].EffectiveName}' at http://{gateway.Host}:{gateway.Port}/v1{grpc} (Ctrl+C to stop)");
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
 
     /// <summary>Flags taking a value; a config file may set any of them.</summary>
-    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--port", "--cache-dir", "--enable-auto-tool-choice"];
+    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--port", "--grpc-port", "--cache-dir", "--enable-auto-tool-choice"];
 
     /// <summary>The name the embedded default model is served under.</summary>
     public const string DefaultModelName = "tiny";

@@ -1,4 +1,5 @@
 using Cluster.Gateway.Apis;
+using Cluster.Gateway.Grpc;
 using Cluster.Silo;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -40,13 +41,15 @@ public static class ClusterServer
     private static WebApplication Build(GatewayOptions gateway, string[]? args, Action<WebApplicationBuilder> orleans)
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
+        var address = System.Net.IPAddress.Parse(gateway.Host == "localhost" ? "127.0.0.1" : gateway.Host);
         builder.WebHost.UseKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes;
             k.Limits.MinRequestBodyDataRate = new(gateway.MinRequestBodyBytesPerSecond, gateway.RequestBodyGracePeriod);
             RequestLimits.ConfigureKestrel(k.Limits);
-            k.Listen(System.Net.IPAddress.Parse(gateway.Host == "localhost" ? "127.0.0.1" : gateway.Host), gateway.Port);
+            k.Listen(address, gateway.Port);
         });
+        builder.AddClusterGrpc(gateway, address);
         // Orleans and its resilience pipelines log every placement at Information; keep the console readable.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
@@ -66,6 +69,7 @@ public static class ClusterServer
         app.MapSessionsApi();
         app.MapMetricsApi();
         app.MapModelsApi();
+        app.MapClusterGrpc();
         return app;
     }
 }

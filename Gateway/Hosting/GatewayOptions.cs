@@ -8,6 +8,14 @@ public sealed record GatewayOptions
     /// <summary>HTTP port; 0 picks a free one (tests).</summary>
     public int Port { get; init; } = 8000;
 
+    /// <summary>HTTP/2 cleartext port of the gRPC API (<c>--grpc-port</c>); 0 disables it, <see cref="AnyFreePort"/> picks a free one (tests).</summary>
+    public int GrpcPort { get; init; } = DefaultGrpcPort;
+
+    public const int DefaultGrpcPort = 8001;
+
+    /// <summary>A <see cref="GrpcPort"/> that binds any free port (read it back from <c>GrpcEndpoint.Address</c>).</summary>
+    public const int AnyFreePort = -1;
+
     /// <summary>Ends a stream with an error event when no chunk arrives for this long.</summary>
     public TimeSpan StreamInactivityTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -1,4 +1,5 @@
 using Cluster.Engine.TinyModels;
+using Cluster.Gateway.Grpc;
 using Cluster.Gateway.Hosting;
 using Cluster.Grains.Hosting;
 using Cluster.Silo;
@@ -32,6 +33,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The gRPC API's HTTP/2 endpoint.</summary>
+    public Uri GrpcAddress { get; private init; } = null!;
+
     public ServedModel Model(string name) => Services.GetRequiredService<ModelHost>().TryGet(name, out var model) ? model : throw new KeyNotFoundException(name);
 
     /// <param name="model">What to serve; its <c>ModelPath</c> is replaced by the generated model's folder.</param>
@@ -41,7 +45,8 @@ public sealed class TestCluster : IAsyncDisposable
         string directory = Path.Combine(Path.GetTempPath(), "cluster-tests-" + Guid.NewGuid().ToString("N"));
         TinyModelBuilder.Write(tinyModel with { OutputDirectory = directory });
         prepare?.Invoke(directory);
-        var app = ClusterServer.Build(gateway ?? new GatewayOptions { Port = 0 }, new ClusterSiloOptions
+        // gRPC on a free port too, so that clusters can run side by side.
+        var app = ClusterServer.Build((gateway ?? new GatewayOptions { Port = 0 }) with { GrpcPort = GatewayOptions.AnyFreePort }, new ClusterSiloOptions
         {
             Models = [model with { ModelPath = directory }],
             SiloPort = 0,
@@ -49,8 +54,9 @@ public sealed class TestCluster : IAsyncDisposable
             DrainTimeout = TimeSpan.FromSeconds(2),
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestCluster(app, directory, new Uri(address));
+        var grpc = app.Services.GetRequiredService<GrpcEndpoint>().Address!;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => new Uri(a).Port != grpc.Port);
+        return new TestCluster(app, directory, new Uri(address)) { GrpcAddress = grpc };
     }
 
     public async ValueTask DisposeAsync()
