@@ -26,7 +26,7 @@ FROM ${CUDA_IMAGE} AS runtime-cuda
 ENV APP_UID=1654 DOTNET_ROOT=/usr/share/dotnet
 COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libicu74 \
+    && apt-get install -y --no-install-recommends ca-certificates libicu74 libssl3t64 \
     && rm -rf /var/lib/apt/lists/* \
     && ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
     && (userdel -r ubuntu 2>/dev/null || true) \

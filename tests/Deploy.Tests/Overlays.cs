@@ -19,12 +19,25 @@ public static class Overlays
 
     private static List<JsonObject> Kustomize(string name)
     {
+        string? copy = null;
+        try
+        {
+            return Kustomize(name, ref copy);
+        }
+        finally
+        {
+            if (copy is not null) Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    private static List<JsonObject> Kustomize(string name, ref string? copy)
+    {
         string directory;
         if (name.Split('+') is [var overlay, .. var components] && components.Length > 0)
         {
             // Components are optional: render them on top of an overlay through a throwaway kustomization in a copy of
             // deploy/kubernetes (kustomize refuses absolute paths).
-            string copy = Path.Combine(Path.GetTempPath(), "deploy-tests-kustomize-" + Guid.NewGuid().ToString("N"));
+            copy = Path.Combine(Path.GetTempPath(), "deploy-tests-kustomize-" + Guid.NewGuid().ToString("N"));
             CopyDirectory(Repository.Kubernetes, copy);
             directory = Path.Combine(copy, "overlays", "test-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(directory);
