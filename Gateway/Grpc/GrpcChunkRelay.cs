@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Apis;
+using Cluster.Gateway.Hosting;
 using Grpc.Core;
 
 namespace Cluster.Gateway.Grpc;
@@ -13,11 +15,12 @@ namespace Cluster.Gateway.Grpc;
 internal static class GrpcChunkRelay
 {
     public static async Task RelayAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map,
-        IServerStreamWriter<TMessage> writer, TimeSpan inactivity, CancellationToken cancellationToken)
+        IServerStreamWriter<TMessage> writer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
+        where TChunk : ISessionChunk
     {
         var buffer = Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = PumpAsync(chunks, map, buffer.Writer, inactivity, stop.Token);
+        var pump = PumpAsync(chunks, map, buffer.Writer, inactivity, silos, stop.Token);
         try
         {
             await foreach (var message in buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -35,18 +38,32 @@ internal static class GrpcChunkRelay
     }
 
     private static async Task PumpAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map,
-        ChannelWriter<TMessage> buffer, TimeSpan inactivity, CancellationToken cancellationToken)
+        ChannelWriter<TMessage> buffer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
+        where TChunk : ISessionChunk
     {
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var enumerator = chunks.GetAsyncEnumerator(watchdog.Token);
+        var hostGone = CancellationToken.None;
+        CancellationTokenRegistration onGone = default;
         try
         {
             while (true)
             {
                 watchdog.CancelAfter(inactivity);
                 if (!await enumerator.MoveNextAsync().ConfigureAwait(false)) break;
+                if (enumerator.Current.Host is { } host)
+                {
+                    // The session's header: from now on its silo's death ends the call at once.
+                    hostGone = silos.WhenGone(host);
+                    onGone = hostGone.Register(watchdog.Cancel);
+                    continue;
+                }
                 buffer.TryWrite(map(enumerator.Current));
             }
+        }
+        catch (OperationCanceledException) when (hostGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The silo running this response left the cluster; retry the request."));
         }
         catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -54,6 +71,7 @@ internal static class GrpcChunkRelay
         }
         finally
         {
+            onGone.Dispose();
             buffer.TryComplete();
             await enumerator.DisposeAsync().ConfigureAwait(false);
         }

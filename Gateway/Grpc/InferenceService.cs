@@ -11,7 +11,7 @@ namespace Cluster.Gateway.Grpc;
 /// <c>cluster.inference.v1.Inference</c>: each RPC turns its message into the REST body (<see cref="GrpcRequestJson"/>),
 /// validates it with the REST endpoint's reader, and streams the same session-grain call REST streams.
 /// </summary>
-public sealed class InferenceService(IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options) : V1.Inference.InferenceBase
+public sealed class InferenceService(IClusterClient cluster, ModelDirectory models, IOptions<GatewayOptions> options, SiloLiveness silos) : V1.Inference.InferenceBase
 {
     /// <summary>Metadata entry selecting a stateful session: REST's <c>X-Session-Id</c>.</summary>
     public const string SessionMetadata = "session-id";
@@ -34,7 +34,7 @@ public sealed class InferenceService(IClusterClient cluster, ModelDirectory mode
         await models.EnsureServedAsync(chat.Model).ConfigureAwait(false);
         var session = cluster.GetGrain<ISessionGrain>(sessionId);
         var ct = context.CancellationToken;
-        await GrpcChunkRelay.RelayAsync(session.StreamChatCompletionAsync(chat, ct), ProtoMessages.Chunk, responseStream, options.Value.StreamInactivityTimeout, ct).ConfigureAwait(false);
+        await GrpcChunkRelay.RelayAsync(session.StreamChatCompletionAsync(chat, ct), ProtoMessages.Chunk, responseStream, options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
     }
 
     public override async Task CreateCompletion(V1.CompletionRequest request, IServerStreamWriter<V1.Completion> responseStream, ServerCallContext context)
@@ -75,7 +75,7 @@ public sealed class InferenceService(IClusterClient cluster, ModelDirectory mode
         await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         var session = cluster.GetGrain<ISessionGrain>(SessionId(context));
         var ct = context.CancellationToken;
-        await GrpcChunkRelay.RelayAsync(session.StreamCompletionAsync(request, ct), map, responseStream, options.Value.StreamInactivityTimeout, ct).ConfigureAwait(false);
+        await GrpcChunkRelay.RelayAsync(session.StreamCompletionAsync(request, ct), map, responseStream, options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
     }
 
     /// <summary>The <c>session-id</c> metadata entry, or a fresh ephemeral id: the rules of REST's <c>X-Session-Id</c>.</summary>
