@@ -53,24 +53,50 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         }
         var relay = new ChunkRelay<TChunk>();
         if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
-        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, hostGone, cancellationToken);
+        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, silos, hostGone, cancellationToken);
         return relay;
     }
 
+    /// <summary>After a silo leaves, how long a stream may stay silent before it counts as lost with that silo (its
+    /// request may have travelled through the departed silo's Orleans gateway). Healthy streams produce tokens every
+    /// few milliseconds.</summary>
+    private static readonly TimeSpan SilenceAfterDeparture = TimeSpan.FromSeconds(2);
+
     private async Task PumpAsync(IAsyncEnumerator<TChunk> enumerator, bool more,
-        CancellationTokenSource watchdog, TimeSpan inactivity, CancellationToken hostGone, CancellationToken clientAborted)
+        CancellationTokenSource watchdog, TimeSpan inactivity, SiloLiveness silos, CancellationToken hostGone, CancellationToken clientAborted)
     {
-        bool lostHost = false;
+        bool lostHost = false, departed = false;
         using var onHostGone = hostGone.Register(() =>
         {
             lostHost = true;
             watchdog.Cancel();
         });
+        var departure = silos.NextDeparture;
+        var onDeparture = departure.Register(OnDeparture);
+        void OnDeparture()
+        {
+            departed = true;
+            try
+            {
+                watchdog.CancelAfter(SilenceAfterDeparture);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
         try
         {
             while (more)
             {
+                departed = false;
                 watchdog.CancelAfter(inactivity);
+                if (departure.IsCancellationRequested)
+                {
+                    // Watch for the next departure too.
+                    onDeparture.Dispose();
+                    departure = silos.NextDeparture;
+                    onDeparture = departure.Register(OnDeparture);
+                }
                 more = await enumerator.MoveNextAsync();
                 if (more) _buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
             }
@@ -82,7 +108,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         }
         catch (Exception e)
         {
-            var error = lostHost
+            var error = lostHost || (departed && watchdog.IsCancellationRequested)
                 ? new OpenAIError("The silo running this response left the cluster; retry the request.", "server_error", null, "replica_lost")
                 : watchdog.IsCancellationRequested
                 ? new OpenAIError($"The model produced nothing for {inactivity.TotalSeconds:0} s; the stream was ended.", "server_error", null, "stream_timeout")
@@ -91,6 +117,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         }
         finally
         {
+            onDeparture.Dispose();
             _buffer.Writer.TryComplete();
             await enumerator.DisposeAsync();
             watchdog.Dispose();

@@ -16,6 +16,13 @@ public sealed class SiloLiveness(IServiceProvider services, ILogger<SiloLiveness
 
     private readonly ConcurrentDictionary<(string Host, int Generation), CancellationTokenSource> _watches = new();
     private volatile HashSet<(string Host, int Generation)>? _live;
+    private volatile CancellationTokenSource _departure = new();
+
+    /// <summary>
+    /// Cancelled when any silo leaves (then replaced). A request routed through the departed silo's Orleans gateway
+    /// is lost with it, whichever silo ran the session: streams use this to stop trusting a silence after a departure.
+    /// </summary>
+    public CancellationToken NextDeparture => _departure.Token;
 
     /// <summary>A token cancelled once the silo (Orleans' parsable address <c>ip:port@generation</c>) is no longer listed.</summary>
     public CancellationToken WhenGone(string? silo)
@@ -39,6 +46,12 @@ public sealed class SiloLiveness(IServiceProvider services, ILogger<SiloLiveness
             {
                 var live = (await gateways.GetGatewaysAsync(stoppingToken).ConfigureAwait(false))
                     .Select(u => Parse($"{u.Host}:{u.Port}@{u.AbsolutePath.Trim('/')}")).OfType<(string, int)>().ToHashSet();
+                if (_live is { } previous && previous.Any(p => !live.Contains(p)))
+                {
+                    var departed = Interlocked.Exchange(ref _departure, new CancellationTokenSource());
+                    departed.Cancel();
+                    departed.Dispose();
+                }
                 _live = live;
                 foreach (var key in _watches.Keys)
                 {

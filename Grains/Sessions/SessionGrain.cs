@@ -26,6 +26,20 @@ public sealed class SessionGrain(
     /// cache and, later, prefix cache are warm for this conversation). In memory only: after a move it is re-picked.</summary>
     private string? _replica;
 
+    /// <summary>
+    /// A stateless request's grain is single-use: it deactivates shortly after its call ended, so that stateless traffic
+    /// leaves no activations behind (each would otherwise linger until idle collection, 15 minutes by default). Not at
+    /// once: the caller may still be collecting the stream's last items or its error, which deactivation would discard.
+    /// </summary>
+    private void RetireSoon() =>
+        this.RegisterGrainTimer(_ =>
+        {
+            DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(StatelessLinger, Timeout.InfiniteTimeSpan) { Interleave = true });
+
+    private static readonly TimeSpan StatelessLinger = TimeSpan.FromSeconds(5);
+
     /// <summary>This silo, named on a stream's first item (see <see cref="ISessionChunk"/>).</summary>
     private string HostSilo => siloDetails.SiloAddress.ToParsableString();
 
@@ -180,10 +194,8 @@ public sealed class SessionGrain(
         public void Dispose()
         {
             turn.Dispose();
-            // A stateless request's grain is single-use: deactivate it once its (streaming) call has ended, so that
-            // stateless traffic leaves no activations behind (each would otherwise linger until idle collection).
             if (grain.Stateful) grain._busy = false;
-            else grain.DeactivateOnIdle();
+            else grain.RetireSoon();
         }
     }
 

@@ -74,7 +74,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             output.WriteLine($"stream: {o.Error ?? "[DONE]"} after {o.Chunks} chunks, {(o.EndedAt - killedAt).TotalSeconds:0.00} s after the kill");
         var failed = outcomes.Where(o => o.Error is not null).ToArray();
         Assert.NotEmpty(failed); // the killed silo ran some of them...
-        Assert.All(failed, o => Assert.True(o.EndedAt - killedAt < TimeSpan.FromSeconds(10), $"error event {(o.EndedAt - killedAt).TotalSeconds:0.0} s after the kill"));
+        Assert.All(failed, o => Assert.True(o.EndedAt - killedAt < TimeSpan.FromSeconds(10), $"error event {(o.EndedAt - killedAt).TotalSeconds:0.0} s after the kill\n{gateway.Process.Output}"));
         Assert.All(failed, o => Assert.Contains(o.Error, new[] { "replica_lost" }));
 
         // New requests go to the live replica.
@@ -128,7 +128,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             Assert.True(status == 200, body?.ToJsonString());
         }
         var outcomes = await Task.WhenAll(streams).WaitAsync(TimeSpan.FromSeconds(90));
-        Assert.All(outcomes, o => Assert.True(o.Error is null, $"a stream failed during the drain: {o.Error}"));
+        Assert.All(outcomes, o => Assert.True(o.Error is null, $"a stream failed during the drain: {o.Error}\n{gateway.Process.Output}\n{draining.Process.Output}"));
         await draining.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
         output.WriteLine($"drained and exited {stopwatch.Elapsed.TotalSeconds:0.0} s after SIGTERM");
         Assert.Equal(0, draining.Process.ExitCode);

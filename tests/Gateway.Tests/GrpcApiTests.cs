@@ -270,7 +270,7 @@ public sealed class GrpcApiTests(ClusterFixture cluster) : IDisposable
     {
         var request = Chat(maxTokens: 900);
         request.IgnoreEos = true;
-        var e = await Assert.ThrowsAsync<RpcException>(() => ReadAll(Client.CreateChatCompletion(request, deadline: DateTime.UtcNow.AddMilliseconds(700))));
+        var e = await Assert.ThrowsAsync<RpcException>(() => ReadAll(Client.CreateChatCompletion(request, deadline: DateTime.UtcNow.AddMilliseconds(150))));
         Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
         Assert.Equal(0, await MetricEventually("cluster_num_requests_running", v => v == 0));
     }
