@@ -20,7 +20,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
     /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
     /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
     /// </summary>
-    public static async Task<ChunkRelay<TChunk>> StartAsync(IAsyncEnumerable<TChunk> chunks, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
+    public static async Task<ChunkRelay<TChunk>> StartAsync(IAsyncEnumerable<TChunk> chunks, TimeSpan inactivity, SiloLiveness silos, ILogger logger, CancellationToken cancellationToken)
     {
         var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var enumerator = chunks.GetAsyncEnumerator(watchdog.Token);
@@ -53,7 +53,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         }
         var relay = new ChunkRelay<TChunk>();
         if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
-        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, silos, hostGone, cancellationToken);
+        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, silos, hostGone, logger, cancellationToken);
         return relay;
     }
 
@@ -63,7 +63,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
     private static readonly TimeSpan SilenceAfterDeparture = TimeSpan.FromSeconds(2);
 
     private async Task PumpAsync(IAsyncEnumerator<TChunk> enumerator, bool more,
-        CancellationTokenSource watchdog, TimeSpan inactivity, SiloLiveness silos, CancellationToken hostGone, CancellationToken clientAborted)
+        CancellationTokenSource watchdog, TimeSpan inactivity, SiloLiveness silos, CancellationToken hostGone, ILogger logger, CancellationToken clientAborted)
     {
         bool lostHost = false, departed = false;
         using var onHostGone = hostGone.Register(() =>
@@ -113,6 +113,8 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
                 : watchdog.IsCancellationRequested
                 ? new OpenAIError($"The model produced nothing for {inactivity.TotalSeconds:0} s; the stream was ended.", "server_error", null, "stream_timeout")
                 : GrainCalls.Describe(e);
+            // A failure that is neither a refusal nor a lost silo is a bug: its cause belongs in the log.
+            if (error.Type == "server_error" && error.Code is null) logger.LogError(e, "Stream failed after it started");
             _buffer.Writer.TryWrite(OpenAIJson.Serialize(new OpenAIErrorResponse(error)));
         }
         finally

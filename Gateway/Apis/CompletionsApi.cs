@@ -31,7 +31,7 @@ public static class CompletionsApi
             var completion = await GrainCalls.Single(session.CreateCompletionAsync(request, ct), silos, ct).ConfigureAwait(false);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
-        var relay = await ChunkRelay<Completion>.StartAsync(session.StreamCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
+        var relay = await ChunkRelay<Completion>.StartAsync(session.StreamCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, silos, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 

@@ -20,11 +20,14 @@ internal static class GrainCalls
         {
             throw ToValidation(e.Rejection);
         }
-        catch (OrleansMessageRejectionException)
+        catch (Exception e) when (IsSiloLoss(e))
         {
             throw SiloLostRefusal();
         }
     }
+
+    /// <summary>Orleans' ways of saying the silo holding the session (or the gateway silo on the way) went away.</summary>
+    private static bool IsSiloLoss(Exception e) => e is OrleansMessageRejectionException or EnumerationAbortedException or Orleans.Runtime.Messaging.ConnectionFailedException;
 
     public static RequestValidationException SiloLostRefusal() => new(503, SiloLost.Message, null, SiloLost.Code, SiloLost.Type);
 
@@ -70,7 +73,7 @@ internal static class GrainCalls
     {
         RequestRejectedException r => ToValidation(r.Rejection).ToResponse().Error,
         RequestValidationException v => v.ToResponse().Error,
-        OrleansMessageRejectionException => SiloLost,
+        _ when IsSiloLoss(e) => SiloLost,
         TimeoutException => new OpenAIError("The cluster did not answer in time (a silo may have stopped).", "server_error", null, "timeout"),
         _ => new OpenAIError("The server failed while generating this response.", "server_error", null, null),
     };

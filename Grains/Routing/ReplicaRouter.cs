@@ -62,9 +62,18 @@ public sealed partial class ReplicaRouter(IGrainFactory grains, SiloWatch silos,
     /// <summary>The model's replicas that can take a new sequence now.</summary>
     public async ValueTask<ReplicaStatus[]> AvailableAsync(string model)
     {
-        var view = await ViewAsync().ConfigureAwait(false);
-        return view.Of(model).Where(r => !r.Draining && silos.IsActive(SiloAddress.FromParsableString(r.Replica.Silo))).ToArray();
+        var available = Available(await ViewAsync().ConfigureAwait(false), model);
+        // None in a view that may be stale (a replica that just registered): read the registry now rather than refuse.
+        if (available.Length == 0 && DateTime.UtcNow - _readAt > TimeSpan.FromMilliseconds(200))
+        {
+            await RefreshAsync().ConfigureAwait(false);
+            available = Available(_view ?? CatalogView.Empty, model);
+        }
+        return available;
     }
+
+    private ReplicaStatus[] Available(CatalogView view, string model) =>
+        view.Of(model).Where(r => !r.Draining && silos.IsActive(SiloAddress.FromParsableString(r.Replica.Silo))).ToArray();
 
     /// <summary>
     /// The least loaded available replica of <paramref name="model"/> not in <paramref name="exclude"/>;

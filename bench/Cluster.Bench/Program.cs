@@ -105,7 +105,7 @@ internal static class StatelessMemoryBenchmark
         string cache = Path.Combine(Path.GetTempPath(), "cluster-bench-serve");
         string gatewayBinary = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "Gateway", "bin",
             new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "Cluster.Gateway");
-        await using var serve = ClusterProcess.Start("serve", Path.GetFullPath(gatewayBinary), ["serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--cache-dir", cache, "--threads", "1"]);
+        await using var serve = ClusterProcess.Start("serve", Path.GetFullPath(gatewayBinary), ["serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--grpc-port", "0", "--cache-dir", cache, "--threads", "1"]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (true)

@@ -81,7 +81,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         int port = FreePort();
         var process = ClusterProcess.Start("gateway", Binary("Gateway", "Cluster.Gateway"),
-            ["gateway", "--cluster", RedisUri, "--cluster-id", ClusterId, "--port", port.ToString()]);
+            ["gateway", "--cluster", RedisUri, "--cluster-id", ClusterId, "--port", port.ToString(), "--grpc-port", FreePort().ToString()]);
         _processes.Add(process);
         var gateway = new Gateway(process, new Uri($"http://127.0.0.1:{port}"));
         await WaitHealthyAsync(gateway.BaseAddress, process);
