@@ -173,32 +173,15 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
         while (engine.Statistics.Running == 0 && DateTime.UtcNow < started) await Task.Delay(10);
         Assert.Equal(1, engine.Statistics.Running);
 
-        // Metrics come from the replicas' load reports (every second), so they follow within a report or two.
-        Assert.True(await MetricEventually("cluster_kv_cache_usage_perc", v => v > 0) > 0);
 
         reader.Dispose();
         response.Dispose();
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (engine.Statistics.UsedCacheBlocks > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(0, engine.Statistics.UsedCacheBlocks);
-        // The reported usage drops with it.
-        Assert.Equal(0, await MetricEventually("cluster_kv_cache_usage_perc", v => v == 0));
-        Assert.Equal(0, await MetricEventually("cluster_num_requests_running", v => v == 0));
-    }
-
-    private async Task<double> MetricEventually(string name, Func<double, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        double value;
-        while (!condition(value = MetricValue(await cluster.Http.GetStringAsync("/metrics"), name)) && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
-        return value;
-    }
-
-    private static double MetricValue(string metrics, string name)
-    {
-        var line = metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal));
-        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        // The reported usage drops with it (metrics follow the replicas' load reports, sent every second).
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_kv_cache_usage_perc", v => v == 0));
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v == 0));
     }
 
     [Fact]

@@ -246,7 +246,7 @@ public sealed class GrpcApiTests(ClusterFixture cluster) : IDisposable
         Assert.Equal(StatusCode.Aborted, e.StatusCode);
         Assert.Equal("session_busy", e.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Reason);
         await cts.CancelAsync();
-        Assert.Equal(0, await MetricEventually("cluster_num_requests_running", v => v == 0));
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v == 0));
     }
 
     [Fact]
@@ -257,12 +257,12 @@ public sealed class GrpcApiTests(ClusterFixture cluster) : IDisposable
         using var cts = new CancellationTokenSource();
         using var call = Client.CreateChatCompletion(request, cancellationToken: cts.Token);
         for (int i = 0; i < 3; i++) Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-        Assert.True(await MetricEventually("cluster_num_requests_running", v => v > 0) > 0);
+        Assert.True(await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v > 0) > 0);
 
         await cts.CancelAsync();
         var e = await Assert.ThrowsAsync<RpcException>(async () => { while (await call.ResponseStream.MoveNext(CancellationToken.None)) { } });
         Assert.Equal(StatusCode.Cancelled, e.StatusCode);
-        Assert.Equal(0, await MetricEventually("cluster_num_requests_running", v => v == 0));
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v == 0));
     }
 
     [Fact]
@@ -272,22 +272,7 @@ public sealed class GrpcApiTests(ClusterFixture cluster) : IDisposable
         request.IgnoreEos = true;
         var e = await Assert.ThrowsAsync<RpcException>(() => ReadAll(Client.CreateChatCompletion(request, deadline: DateTime.UtcNow.AddMilliseconds(150))));
         Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
-        Assert.Equal(0, await MetricEventually("cluster_num_requests_running", v => v == 0));
-    }
-
-    private async Task<double> MetricEventually(string name, Func<double, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        double value;
-        while (!condition(value = MetricValue(await cluster.Http.GetStringAsync("/metrics"), name)) && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
-        return value;
-    }
-
-    private static double MetricValue(string metrics, string name)
-    {
-        var line = metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal));
-        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v == 0));
     }
 
     [Fact]

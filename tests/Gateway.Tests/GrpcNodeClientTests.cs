@@ -131,30 +131,7 @@ public sealed class GrpcNodeClientTests(ClusterFixture cluster)
 /// <summary>A fact that needs <c>@grpc/grpc-js</c> and <c>@grpc/proto-loader</c>, installed once into a temporary folder.</summary>
 public sealed class GrpcNpmFactAttribute : FactAttribute
 {
-    private static readonly Lazy<(string? Folder, string? Problem)> Install = new(() =>
-    {
-        string folder = Path.Combine(Path.GetTempPath(), "cluster-tests-npm-grpc");
-        if (File.Exists(Path.Combine(folder, "node_modules", "@grpc", "proto-loader", "package.json"))) return (folder, null);
-        Directory.CreateDirectory(folder);
-        try
-        {
-            File.WriteAllText(Path.Combine(folder, "package.json"), """{"name": "cluster-tests-grpc", "private": true, "type": "module"}""");
-            var npm = Process.Start(new ProcessStartInfo("npm", "install --no-audit --no-fund @grpc/grpc-js@1 @grpc/proto-loader@0.8")
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            string error = npm.StandardError.ReadToEnd();
-            npm.StandardOutput.ReadToEnd();
-            if (!npm.WaitForExit(TimeSpan.FromMinutes(3))) { npm.Kill(); return (null, "npm install timed out"); }
-            return npm.ExitCode == 0 ? (folder, null) : (null, "npm install @grpc/grpc-js failed: " + error.Trim());
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (null, "node/npm not available: " + e.Message);
-        }
-    });
+    private static readonly Lazy<(string? Folder, string? Problem)> Install = new(() => NpmPackages.Install("cluster-tests-npm-grpc", "@grpc/proto-loader/package.json", "@grpc/grpc-js@1 @grpc/proto-loader@0.8"));
 
     public GrpcNpmFactAttribute()
     {

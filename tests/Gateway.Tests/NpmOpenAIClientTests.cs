@@ -69,30 +69,7 @@ public sealed class NpmOpenAIClientTests(ClusterFixture cluster)
 /// <summary>A fact that needs node and the <c>openai</c> npm package; skipped, saying why, when they cannot be had.</summary>
 public sealed class NpmFactAttribute : FactAttribute
 {
-    private static readonly Lazy<(string? Folder, string? Problem)> Install = new(() =>
-    {
-        string folder = Path.Combine(Path.GetTempPath(), "cluster-tests-npm-openai");
-        if (File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json"))) return (folder, null);
-        Directory.CreateDirectory(folder);
-        try
-        {
-            File.WriteAllText(Path.Combine(folder, "package.json"), """{"name": "cluster-tests", "private": true, "type": "module"}""");
-            var npm = Process.Start(new ProcessStartInfo("npm", "install --no-audit --no-fund openai@6")
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            string error = npm.StandardError.ReadToEnd();
-            npm.StandardOutput.ReadToEnd();
-            if (!npm.WaitForExit(TimeSpan.FromMinutes(3))) { npm.Kill(); return (null, "npm install timed out"); }
-            return npm.ExitCode == 0 ? (folder, null) : (null, "npm install openai failed: " + error.Trim());
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (null, "node/npm not available: " + e.Message);
-        }
-    });
+    private static readonly Lazy<(string? Folder, string? Problem)> Install = new(() => NpmPackages.Install("cluster-tests-npm-openai", "openai/package.json", "openai@6"));
 
     public NpmFactAttribute()
     {
