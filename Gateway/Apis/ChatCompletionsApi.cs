@@ -25,15 +25,14 @@ public static class ChatCompletionsApi
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_completion_tokens", "max_tokens");
 
-        var session = cluster.GetGrain<ISessionGrain>(sessionId);
 
         if (!stream)
         {
-            var completion = await GrainCalls.Single(session.CreateChatCompletionAsync(request, ct), silos, ct).ConfigureAwait(false);
+            var completion = await GrainCalls.Single(new SessionCall<ChatCompletion>(cluster, sessionId, s => s.CreateChatCompletionAsync(request, ct), silos), ct).ConfigureAwait(false);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
 
-        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(session.StreamChatCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, silos, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
+        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(new SessionCall<ChatCompletionChunk>(cluster, sessionId, s => s.StreamChatCompletionAsync(request, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 }

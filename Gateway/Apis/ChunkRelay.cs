@@ -20,29 +20,23 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
     /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
     /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
     /// </summary>
-    public static async Task<ChunkRelay<TChunk>> StartAsync(IAsyncEnumerable<TChunk> chunks, TimeSpan inactivity, SiloLiveness silos, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken)
     {
-        var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var enumerator = chunks.GetAsyncEnumerator(watchdog.Token);
+        var (enumerator, watchdog, host) = await call.OpenAsync(cancellationToken).ConfigureAwait(false);
         watchdog.CancelAfter(inactivity);
-        var hostGone = CancellationToken.None;
+        // The session's header names its silo; from then on that silo's death ends the request at once.
+        var hostGone = call.Silos.WhenGone(host);
         bool any;
         try
         {
-            // The session's header names its silo; from then on that silo's death ends the request at once.
-            any = await GrainCalls.MapErrors(() => enumerator.MoveNextAsync().AsTask()).ConfigureAwait(false);
-            if (any && enumerator.Current.Host is { } host)
+            using var onGone = hostGone.Register(watchdog.Cancel);
+            try
             {
-                hostGone = silos.WhenGone(host);
-                using var onGone = hostGone.Register(watchdog.Cancel);
-                try
-                {
-                    any = await GrainCalls.MapErrors(() => enumerator.MoveNextAsync().AsTask()).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (hostGone.IsCancellationRequested)
-                {
-                    throw GrainCalls.SiloLostRefusal();
-                }
+                any = await GrainCalls.MapErrors(() => enumerator.MoveNextAsync().AsTask()).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (hostGone.IsCancellationRequested)
+            {
+                throw GrainCalls.SiloLostRefusal();
             }
         }
         catch
@@ -53,7 +47,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         }
         var relay = new ChunkRelay<TChunk>();
         if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
-        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, silos, hostGone, logger, cancellationToken);
+        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, call.Silos, hostGone, logger, cancellationToken);
         return relay;
     }
 

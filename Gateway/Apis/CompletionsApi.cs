@@ -25,13 +25,12 @@ public static class CompletionsApi
         var (request, stream) = Read(body.RootElement);
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_tokens");
-        var session = cluster.GetGrain<ISessionGrain>(sessionId);
         if (!stream)
         {
-            var completion = await GrainCalls.Single(session.CreateCompletionAsync(request, ct), silos, ct).ConfigureAwait(false);
+            var completion = await GrainCalls.Single(new SessionCall<Completion>(cluster, sessionId, s => s.CreateCompletionAsync(request, ct), silos), ct).ConfigureAwait(false);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
-        var relay = await ChunkRelay<Completion>.StartAsync(session.StreamCompletionAsync(request, ct), options.Value.StreamInactivityTimeout, silos, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
+        var relay = await ChunkRelay<Completion>.StartAsync(new SessionCall<Completion>(cluster, sessionId, s => s.StreamCompletionAsync(request, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 

@@ -41,30 +41,25 @@ internal static class GrainCalls
     /// The result of a session's one-result stream (see <c>ISessionGrain.CreateChatCompletionAsync</c>): after the header,
     /// which names the session's silo, the request ends at once with a 503 if that silo leaves the cluster.
     /// </summary>
-    public static async Task<T> Single<T>(IAsyncEnumerable<T> stream, SiloLiveness silos, CancellationToken cancellationToken) where T : ISessionChunk
+    public static async Task<T> Single<T>(SessionCall<T> call, CancellationToken cancellationToken) where T : ISessionChunk
     {
-        using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var hostGone = CancellationToken.None;
+        var (stream, cancel, host) = await call.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var hostGone = call.Silos.WhenGone(host);
         try
         {
-            return await MapErrors(async () =>
-            {
-                await foreach (var item in stream.WithCancellation(gone.Token).ConfigureAwait(false))
-                {
-                    if (item.Host is { } host)
-                    {
-                        hostGone = silos.WhenGone(host);
-                        hostGone.Register(gone.Cancel);
-                        continue;
-                    }
-                    return item;
-                }
-                throw new InvalidOperationException("The grain ended its result stream without a result.");
-            }).ConfigureAwait(false);
+            using var onGone = hostGone.Register(cancel.Cancel);
+            return await MapErrors(async () => await stream.MoveNextAsync().ConfigureAwait(false)
+                ? stream.Current
+                : throw new InvalidOperationException("The grain ended its result stream without a result.")).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (hostGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw SiloLostRefusal();
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            cancel.Dispose();
         }
     }
 

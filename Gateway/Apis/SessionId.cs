@@ -32,11 +32,16 @@ public static class SessionId
     /// </summary>
     public static string FromHeader(HttpContext http)
     {
-        if (!http.Request.Headers.TryGetValue(Header, out var values)) return ISessionGrain.EphemeralPrefix + Guid.NewGuid().ToString("N");
+        if (!http.Request.Headers.TryGetValue(Header, out var values)) return NewEphemeral();
         if (values.Count != 1)
             throw RequestValidationException.Invalid(Header, $"Invalid '{Header}': send the header once.");
         return Require(values[0], Header);
     }
 
     private static bool IsAllowed(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-';
+
+    /// <summary>A fresh id for a stateless request's single-use session.</summary>
+    public static string NewEphemeral() => ISessionGrain.EphemeralPrefix + Guid.NewGuid().ToString("N");
+
+    public static bool IsEphemeral(string id) => id.StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal);
 }
