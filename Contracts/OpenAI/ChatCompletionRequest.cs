@@ -63,6 +63,9 @@ public sealed record ChatCompletionRequest
 
     /// <summary>Keep tools out of the prompt when <c>tool_choice</c> is "none" (vLLM's <c>--exclude-tools-when-tool-choice-none</c>).</summary>
     [Id(18)] public bool ExcludeToolsWhenToolChoiceNone { get; init; }
+
+    /// <summary>vLLM's <c>add_generation_prompt</c> (default true): the template opens the assistant's turn.</summary>
+    [Id(21)] public bool AddGenerationPrompt { get; init; } = true;
 }
 
 /// <summary>A message of the conversation in OpenAI's shape (content flattened to text).</summary>

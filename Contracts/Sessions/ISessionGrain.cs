@@ -41,4 +41,13 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Runs a (batch of) raw prompt(s) to the end and yields one <c>text_completion</c> (a stream of one, as above).</summary>
     [Alias("complete")]
     IAsyncEnumerable<Completion> CreateCompletionAsync(CompletionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Tokenizes a text prompt or a chat request as the completion endpoints would (vLLM's <c>/tokenize</c>).
+    /// Plain call: nothing is generated. Refusals are <see cref="Requests.RequestRejectedException"/>s.</summary>
+    [Alias("tokenize")]
+    Task<TokenizeResult> TokenizeAsync(TokenizeRequest request);
+
+    /// <summary>Decodes token ids to text (vLLM's <c>/detokenize</c>); an id outside the vocabulary is a 400 naming <c>tokens</c>.</summary>
+    [Alias("detokenize")]
+    Task<DetokenizeResult> DetokenizeAsync(DetokenizeRequest request);
 }

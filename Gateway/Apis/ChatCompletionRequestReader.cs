@@ -91,6 +91,7 @@ public static class ChatCompletionRequestReader
             Stop = ReadStop(body),
             IgnoreEos = OptionalBool(body, "ignore_eos") ?? false,
             ChatTemplateKwargsJson = OptionalObjectText(body, "chat_template_kwargs"),
+            AddGenerationPrompt = OptionalBool(body, "add_generation_prompt") ?? true,
             N = n,
             Logprobs = logprobs,
             TopLogprobs = topLogprobs ?? 0,

@@ -26,13 +26,21 @@ public static class GrpcRequestJson
         V1.ChatCompletionRequest.Descriptor.FindFieldByNumber(V1.ChatCompletionRequest.StructuredOutputsFieldNumber).FullName,
         V1.ChatCompletionRequest.Descriptor.FindFieldByNumber(V1.ChatCompletionRequest.ChatTemplateKwargsFieldNumber).FullName,
         V1.CompletionRequest.Descriptor.FindFieldByNumber(V1.CompletionRequest.StructuredOutputsFieldNumber).FullName,
+        V1.TokenizeRequest.Descriptor.FindFieldByNumber(V1.TokenizeRequest.ChatTemplateKwargsFieldNumber).FullName,
     ];
 
     /// <summary>The REST body for <paramref name="message"/> with <c>"stream": true</c> (every gRPC generation streams).</summary>
-    public static JsonDocument StreamingBody(IMessage message, Action<JsonObject>? adjust = null)
+    public static JsonDocument StreamingBody(IMessage message, Action<JsonObject>? adjust = null) =>
+        Body(message, body =>
+        {
+            body["stream"] = true;
+            adjust?.Invoke(body);
+        });
+
+    /// <summary>The REST body for <paramref name="message"/> of a unary RPC.</summary>
+    public static JsonDocument Body(IMessage message, Action<JsonObject>? adjust = null)
     {
         var body = Object(message, "");
-        body["stream"] = true;
         adjust?.Invoke(body);
         return JsonDocument.Parse(body.ToJsonString(), DocumentOptions);
     }

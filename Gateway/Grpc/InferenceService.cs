@@ -69,6 +69,23 @@ public sealed class InferenceService(IClusterClient cluster, ModelDirectory mode
         await StreamCompletionAsync(completion, ProtoMessages.Generated, responseStream, context).ConfigureAwait(false);
     }
 
+    public override async Task<V1.TokenizeResponse> Tokenize(V1.TokenizeRequest request, ServerCallContext context)
+    {
+        Contracts.Sessions.TokenizeRequest tokenize;
+        using (var body = GrpcRequestJson.Body(request)) tokenize = TokenizationApi.ReadTokenize(body.RootElement);
+        return ProtoMessages.Tokenized(await TokenizationApi.TokenizeAsync(tokenize, cluster, models).ConfigureAwait(false));
+    }
+
+    public override async Task<V1.DetokenizeResponse> Detokenize(V1.DetokenizeRequest request, ServerCallContext context)
+    {
+        Contracts.Sessions.DetokenizeRequest detokenize;
+        // An empty repeated field is absent in proto3: it means no tokens, not a missing field.
+        using (var body = GrpcRequestJson.Body(request, json => json["tokens"] ??= new System.Text.Json.Nodes.JsonArray()))
+            detokenize = TokenizationApi.ReadDetokenize(body.RootElement);
+        var result = await TokenizationApi.DetokenizeAsync(detokenize, cluster, models).ConfigureAwait(false);
+        return new V1.DetokenizeResponse { Prompt = result.Prompt };
+    }
+
     private async Task StreamCompletionAsync<TMessage>(Contracts.OpenAI.CompletionRequest request, Func<Contracts.OpenAI.Completion, TMessage> map,
         IServerStreamWriter<TMessage> responseStream, ServerCallContext context)
     {

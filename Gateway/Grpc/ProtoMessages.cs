@@ -102,6 +102,14 @@ internal static class ProtoMessages
         return message;
     }
 
+    public static V1.TokenizeResponse Tokenized(Contracts.Sessions.TokenizeResult result)
+    {
+        var message = new V1.TokenizeResponse { Count = result.Count, MaxModelLen = result.MaxModelLength };
+        message.Tokens.Add(result.Tokens);
+        if (result.TokenStrs is { } strs) message.TokenStrs.Add(strs.Select(s => s ?? ""));
+        return message;
+    }
+
     private static V1.Usage Usage(CompletionUsage usage) =>
         new() { PromptTokens = usage.PromptTokens, CompletionTokens = usage.CompletionTokens, TotalTokens = usage.TotalTokens };
 

@@ -66,6 +66,7 @@ public static class ClusterServer
         app.UseRequestLimits();
         app.MapChatCompletionsApi();
         app.MapCompletionsApi();
+        app.MapTokenizationApi();
         app.MapSessionsApi();
         app.MapMetricsApi();
         app.MapModelsApi();

@@ -50,12 +50,13 @@ internal sealed class CompletionTurn
         return new CompletionTurn(model, request, prompts);
     }
 
-    /// <summary>Text prompts get the tokenizer's BOS when its config adds one, as Hugging Face's encode does.</summary>
-    private static int[] Tokenize(ModelFrontend model, string text)
+    /// <summary>Text prompts get the tokenizer's BOS when its config adds one, as Hugging Face's encode does
+    /// (unless <paramref name="addSpecialTokens"/> is false, as <c>add_special_tokens=False</c> there).</summary>
+    internal static int[] Tokenize(ModelFrontend model, string text, bool addSpecialTokens = true)
     {
         var tokenizer = model.Folder.Tokenizer;
         var ids = tokenizer.Encode(text, allowSpecialTokens: true);
-        if (tokenizer.AddBosToken && tokenizer.BosTokenId is int bos && (ids.Count == 0 || ids[0] != bos))
+        if (addSpecialTokens && tokenizer.AddBosToken && tokenizer.BosTokenId is int bos && (ids.Count == 0 || ids[0] != bos))
             return [bos, .. ids];
         return ids.ToArray();
     }

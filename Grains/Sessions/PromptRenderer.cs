@@ -26,7 +26,7 @@ internal static class PromptRenderer
         }
         bool offerTools = request.Tools.Length > 0 && !(request.ToolChoice == "none" && request.ExcludeToolsWhenToolChoiceNone);
         var template = offerTools ? model.Format.ToolUseTemplate : model.Format.Template;
-        if (template is null) return new RenderedPrompt(ChatMl(messages), untrusted);
+        if (template is null) return new RenderedPrompt(ChatMl(messages, request.AddGenerationPrompt), untrusted);
 
         var tokenizer = model.Folder.Tokenizer;
         var extra = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
@@ -38,7 +38,7 @@ internal static class PromptRenderer
             {
                 Messages = ToJson(messages),
                 Tools = offerTools ? ChatToolJson.ToOpenAI(request.Tools) : null,
-                AddGenerationPrompt = true,
+                AddGenerationPrompt = request.AddGenerationPrompt,
                 BosToken = tokenizer.BosToken,
                 EosToken = tokenizer.EosToken,
                 ExtraVariables = extra,
@@ -75,10 +75,10 @@ internal static class PromptRenderer
         return array;
     }
 
-    private static string ChatMl(IReadOnlyList<ChatMessage> messages)
+    private static string ChatMl(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
     {
         var text = new System.Text.StringBuilder();
         foreach (var m in messages) text.Append("<|im_start|>").Append(m.Role).Append('\n').Append(m.Content).Append("<|im_end|>\n");
-        return text.Append("<|im_start|>assistant\n").ToString();
+        return addGenerationPrompt ? text.Append("<|im_start|>assistant\n").ToString() : text.ToString();
     }
 }

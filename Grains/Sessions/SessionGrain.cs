@@ -167,6 +167,30 @@ public sealed class SessionGrain(
         };
     }
 
+    public async Task<TokenizeResult> TokenizeAsync(TokenizeRequest request)
+    {
+        try
+        {
+            return ServingTokenization.Tokenize(await frontends.GetAsync(request.Model), request);
+        }
+        finally
+        {
+            if (!Stateful) RetireSoon();
+        }
+    }
+
+    public async Task<DetokenizeResult> DetokenizeAsync(DetokenizeRequest request)
+    {
+        try
+        {
+            return ServingTokenization.Detokenize(await frontends.GetAsync(request.Model), request);
+        }
+        finally
+        {
+            if (!Stateful) RetireSoon();
+        }
+    }
+
     public Task<SessionSnapshot> GetSnapshotAsync() => Task.FromResult(new SessionSnapshot(
         this.GetPrimaryKeyString(), state.State.Model, state.State.Messages.ToArray(), state.State.PendingToolCallIds.ToArray()));
 
