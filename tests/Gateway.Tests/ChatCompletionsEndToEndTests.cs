@@ -207,8 +207,14 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
     public async Task Oversized_bodies_get_413_in_the_openai_shape()
     {
         string big = new('x', (int)ClusterFixture.MaxRequestBodyBytes + 1024);
-        using var response = await cluster.Http.PostAsync("/v1/chat/completions",
-            new StringContent($$"""{"model":"tiny-test","messages":[{"role":"user","content":"{{big}}"}]}""", Encoding.UTF8, "application/json"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent($$"""{"model":"tiny-test","messages":[{"role":"user","content":"{{big}}"}]}""", Encoding.UTF8, "application/json"),
+        };
+        // The server answers 413 from the declared length and closes; without waiting for "100 Continue" the client
+        // may still be writing the body then and see a broken pipe instead of the answer.
+        request.Headers.ExpectContinue = true;
+        using var response = await cluster.Http.SendAsync(request);
         Assert.Equal(413, (int)response.StatusCode);
         Assert.Equal("request_too_large", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
     }
