@@ -5,7 +5,7 @@ using Cluster.ChatTemplates;
 // Renders the Llama 3.1 template with 20 tools and 50 messages (a long agentic conversation) and prints a table:
 // compile time (parse of a new template text), render latency percentiles, throughput and bytes allocated per render.
 var root = FindRepositoryRoot();
-var templatePath = args.Length > 0 ? args[0] : Path.Combine(root, "..", "shared", "fixtures", "chat_templates", "meta-llama-Llama-3.1-8B-Instruct.jinja");
+var templatePath = args.Length > 0 ? args[0] : Path.Combine(root, "tests", "Fixtures", "chat_templates", "meta-llama-Llama-3.1-8B-Instruct.jinja");
 var source = File.ReadAllText(templatePath);
 var context = new ChatTemplateContext
 {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Produces micro_cases.json: small templates rendered by Python Jinja2 3.1 configured exactly as Hugging Face's
-apply_chat_template configures it (see /work/shared/tools/render_templates.py). The C# engine is tested against it.
+apply_chat_template configures it (the same configuration the fixtures in tests/Fixtures/chat_templates were rendered with; see their README). The C# engine is tested against it.
 usage: python3 generate.py   (writes micro_cases.json beside this script)"""
 import datetime, json, os
 import jinja2

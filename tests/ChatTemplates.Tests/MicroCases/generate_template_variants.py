@@ -50,7 +50,7 @@ CONVERSATIONS = [
 
 
 def main():
-    tdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "..", "shared", "fixtures", "chat_templates")
+    tdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "Fixtures", "chat_templates")
     env = make_env()
     results = []
     for fn in sorted(os.listdir(tdir)):
