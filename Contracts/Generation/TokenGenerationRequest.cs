@@ -52,14 +52,16 @@ public sealed record SamplingOptions
 
 /// <summary>
 /// One generated token; <see cref="FinishReason"/> is set on the last one of the sequence. A token id of -1
-/// marks a sequence that ended without producing another token.
+/// marks a sequence that ended without producing another token. The first event of a sequence carries
+/// <see cref="CachedPromptTokens"/>: how many of its prompt tokens the replica's prefix cache already held.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cluster.generated-token")]
 public readonly record struct GeneratedTokenEvent(
     [property: Id(0)] int TokenId,
     [property: Id(1)] GenerationFinishReason? FinishReason,
     [property: Id(2)] float? Logprob = null,
-    [property: Id(3)] TokenLogprobEvent[]? TopLogprobs = null);
+    [property: Id(3)] TokenLogprobEvent[]? TopLogprobs = null,
+    [property: Id(4)] int? CachedPromptTokens = null);
 
 /// <summary>An alternative token and its log-probability.</summary>
 [GenerateSerializer, Immutable, Alias("cluster.token-logprob")]
@@ -94,4 +96,6 @@ public sealed record ModelGrainStatus(
     [property: Id(6)] int BlockSize,
     [property: Id(7)] long CacheBytes,
     [property: Id(8)] long Preemptions,
-    [property: Id(9)] long GeneratedTokens = 0);
+    [property: Id(9)] long GeneratedTokens = 0,
+    [property: Id(10)] long PrefixCacheQueries = 0,
+    [property: Id(11)] long PrefixCacheHits = 0);

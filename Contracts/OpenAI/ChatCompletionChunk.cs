@@ -88,4 +88,12 @@ public sealed record FunctionCallDelta
 public sealed record CompletionUsage(
     [property: Id(0)] int PromptTokens,
     [property: Id(1)] int CompletionTokens,
-    [property: Id(2)] int TotalTokens);
+    [property: Id(2)] int TotalTokens)
+{
+    /// <summary>OpenAI's <c>prompt_tokens_details</c>: how many prompt tokens were served from the prefix cache.</summary>
+    [Id(3)] public PromptTokensDetails? PromptTokensDetails { get; init; }
+}
+
+/// <summary>OpenAI's <c>usage.prompt_tokens_details</c>.</summary>
+[GenerateSerializer, Immutable, Alias("cluster.prompt-tokens-details")]
+public sealed record PromptTokensDetails([property: Id(0)] int CachedTokens);

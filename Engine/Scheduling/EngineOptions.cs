@@ -24,6 +24,13 @@ public sealed record EngineOptions
     /// <summary>KV-cache budget in bytes (used when <see cref="KvCacheTokens"/> is null).</summary>
     public long KvCacheBytes { get; init; } = 4L << 30;
 
+    /// <summary>
+    /// Automatic prefix caching (vLLM's <c>--enable-prefix-caching</c>, on by default): full KV-cache blocks are kept,
+    /// keyed by a chained hash of their tokens, and a sequence whose prompt starts with cached blocks reuses them and
+    /// prefills only the rest. Off: every sequence prefills its whole prompt.
+    /// </summary>
+    public bool EnablePrefixCaching { get; init; } = true;
+
     /// <summary>Positions per KV-cache block.</summary>
     public int BlockSize { get; init; } = 16;
 

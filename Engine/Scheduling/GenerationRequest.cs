@@ -31,5 +31,8 @@ public enum FinishReason
     Error,
 }
 
-/// <summary>One generated token; the last one of a sequence carries its <see cref="FinishReason"/>.</summary>
-public readonly record struct GeneratedToken(int TokenId, FinishReason? Finish, float? Logprob = null, TokenLogprob[]? TopLogprobs = null);
+/// <summary>
+/// One generated token; the last one of a sequence carries its <see cref="FinishReason"/>, the first one
+/// <see cref="CachedPromptTokens"/> (prompt tokens found in the prefix cache when the sequence was first admitted).
+/// </summary>
+public readonly record struct GeneratedToken(int TokenId, FinishReason? Finish, float? Logprob = null, TokenLogprob[]? TopLogprobs = null, int? CachedPromptTokens = null);

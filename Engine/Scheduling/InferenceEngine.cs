@@ -254,7 +254,10 @@ public sealed class InferenceEngine : IAsyncDisposable
 }
 
 /// <summary>Engine load after a step: sequences running and queued, KV-cache blocks in use, preemptions and tokens generated so far.</summary>
-public sealed record EngineStatistics(int Running, int Waiting, int UsedCacheBlocks, int CacheBlocks, int BlockSize, long CacheBytes, long Preemptions, long GeneratedTokens)
+/// <param name="PrefixCacheQueries">Prompt tokens looked up in the prefix cache so far (vLLM's <c>prefix_cache_queries</c>).</param>
+/// <param name="PrefixCacheHits">Of those, tokens found cached (vLLM's <c>prefix_cache_hits</c>).</param>
+public sealed record EngineStatistics(int Running, int Waiting, int UsedCacheBlocks, int CacheBlocks, int BlockSize, long CacheBytes, long Preemptions, long GeneratedTokens,
+    long PrefixCacheQueries = 0, long PrefixCacheHits = 0)
 {
     /// <summary>Fraction of the KV cache in use, 0–1.</summary>
     public double CacheUsage => CacheBlocks == 0 ? 0 : (double)UsedCacheBlocks / CacheBlocks;

@@ -45,7 +45,7 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
         await foreach (var token in model.Engine.GenerateAsync(engineRequest, cancellationToken).ConfigureAwait(true))
         {
             yield return new GeneratedTokenEvent(token.TokenId, token.Finish is FinishReason f ? ToContract(f) : null, token.Logprob,
-                token.TopLogprobs?.Select(t => new TokenLogprobEvent(t.TokenId, t.Logprob)).ToArray());
+                token.TopLogprobs?.Select(t => new TokenLogprobEvent(t.TokenId, t.Logprob)).ToArray(), token.CachedPromptTokens);
         }
     }
 
@@ -54,7 +54,7 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
         var model = Model;
         var s = model.Engine.Statistics;
         return Task.FromResult(new ModelGrainStatus(model.Name, model.Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize,
-            s.CacheBytes, s.Preemptions, s.GeneratedTokens));
+            s.CacheBytes, s.Preemptions, s.GeneratedTokens, s.PrefixCacheQueries, s.PrefixCacheHits));
     }
 
     public Task<ModelFrontendFiles> GetFrontendAsync() => Task.FromResult(ModelFrontends.Describe(Model));
