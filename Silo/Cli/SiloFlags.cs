@@ -17,6 +17,9 @@ public static class SiloFlags
         "--tool-call-parser", "--reasoning-parser", "--chat-template", "--device",
     ];
 
+    /// <summary>Model switches, taking no value (vLLM's names).</summary>
+    public static readonly IReadOnlyList<string> ModelSwitches = ["--enable-prefix-caching", "--no-enable-prefix-caching"];
+
     /// <summary>Which cluster to join and how other processes reach this one.</summary>
     public static readonly IReadOnlyList<string> Cluster =
     [
@@ -37,7 +40,12 @@ public static class SiloFlags
         ToolCallParser = toolCallParser ?? flags.Get("--tool-call-parser"),
         ReasoningParser = flags.Get("--reasoning-parser"),
         ChatTemplatePath = flags.Get("--chat-template"),
+        EnablePrefixCaching = IsOn(flags, "--enable-prefix-caching") || !IsOn(flags, "--no-enable-prefix-caching"),
     };
+
+    /// <summary>A switch given on the command line (value "true") or set true in a config file.</summary>
+    private static bool IsOn(CommandLine flags, string name) =>
+        flags.Get(name) is { } value && !value.Equals("false", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The cluster settings. The advertised address falls back to <c>POD_IP</c> (Kubernetes' downward API), the cluster
