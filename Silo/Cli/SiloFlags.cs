@@ -40,12 +40,11 @@ public static class SiloFlags
         ToolCallParser = toolCallParser ?? flags.Get("--tool-call-parser"),
         ReasoningParser = flags.Get("--reasoning-parser"),
         ChatTemplatePath = flags.Get("--chat-template"),
-        EnablePrefixCaching = IsOn(flags, "--enable-prefix-caching") || !IsOn(flags, "--no-enable-prefix-caching"),
+        // A config file may say enable-prefix-caching: false; on the command line the switch reads "true".
+        EnablePrefixCaching = flags.Get("--enable-prefix-caching") is { } enable
+            ? !enable.Equals("false", StringComparison.OrdinalIgnoreCase)
+            : flags.Get("--no-enable-prefix-caching") is not { } disable || disable.Equals("false", StringComparison.OrdinalIgnoreCase),
     };
-
-    /// <summary>A switch given on the command line (value "true") or set true in a config file.</summary>
-    private static bool IsOn(CommandLine flags, string name) =>
-        flags.Get(name) is { } value && !value.Equals("false", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The cluster settings. The advertised address falls back to <c>POD_IP</c> (Kubernetes' downward API), the cluster
