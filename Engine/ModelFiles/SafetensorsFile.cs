@@ -52,7 +52,10 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <exception cref="InvalidDataException">The header is malformed or a tensor's bytes lie outside the file.</exception>
     public static SafetensorsFile Open(string path)
     {
-        var fileLength = new FileInfo(path).Length;
+        // The length of what the path points to: Hugging Face's cache stores every snapshot file as a symbolic link,
+        // whose own size (FileInfo.Length) is the length of the target's path.
+        long fileLength;
+        using (var handle = File.OpenHandle(path)) fileLength = RandomAccess.GetLength(handle);
         if (fileLength < 8)
         {
             throw new InvalidDataException($"{path}: too short for a safetensors file.");

@@ -43,6 +43,22 @@ public class ModelFilesSafetensorsTests
     }
 
     [Fact]
+    public void A_file_reached_through_a_symbolic_link_opens_as_its_target()
+    {
+        // As in Hugging Face's cache: snapshots/<rev>/model.safetensors -> ../../blobs/<hash>.
+        using var dir = new TemporaryDirectory();
+        var blob = dir.File("blob");
+        var writer = new SafetensorsWriter();
+        writer.Add("a.weight", SafetensorsDType.F32, [2, 4], Exact);
+        writer.Write(blob);
+        var link = dir.File("model.safetensors");
+        File.CreateSymbolicLink(link, blob);
+
+        using var file = SafetensorsFile.Open(link);
+        Assert.Equal([2L, 4L], file.Tensors["a.weight"].Shape);
+    }
+
+    [Fact]
     public void File_layout_follows_the_format()
     {
         using var dir = new TemporaryDirectory();
