@@ -18,7 +18,7 @@ string host;
 int healthPort;
 try
 {
-    flags = CommandLine.Parse(args, [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--health-port"]);
+    flags = CommandLine.Parse(args, [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--health-port"], SiloFlags.ModelSwitches);
     if (flags.Get("--model") is not { } modelPath)
     {
         Console.Error.WriteLine(

@@ -8,15 +8,15 @@ namespace Cluster.Engine.KvCache;
 /// is one row. A sequence holds a block table that grows a block at a time, so memory follows actual lengths rather
 /// than the longest allowed sequence, and a sequence that is preempted or finishes returns its blocks at once.
 /// A step writes all its tokens' keys/values with one indexed copy and reads them with one gather; the pools never
-/// grow or reallocate.
+/// grow or reallocate. Which sequence holds which block, and which full blocks are kept for reuse, is
+/// <see cref="Blocks"/>' business.
 /// </summary>
 public sealed class PagedKvCache : IDisposable
 {
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
-    private readonly Stack<int> _free = new();
-
-    public PagedKvCache(KvCacheShape shape, int blocks, ScalarType dtype, Device device)
+    /// <param name="prefixCaching">Keep full blocks for reuse by later sequences with the same prefix (<see cref="BlockPool"/>).</param>
+    public PagedKvCache(KvCacheShape shape, int blocks, ScalarType dtype, Device device, bool prefixCaching = false)
     {
         Shape = shape;
         TotalBlocks = blocks;
@@ -27,7 +27,7 @@ public sealed class PagedKvCache : IDisposable
             _keys[l] = zeros([(long)blocks * shape.BlockSize, shape.KvHeads, shape.HeadDim], dtype, device);
             _values[l] = zeros([(long)blocks * shape.BlockSize, shape.KvHeads, shape.HeadDim], dtype, device);
         }
-        for (int b = blocks - 1; b >= 0; b--) _free.Push(b);
+        Blocks = new BlockPool(blocks, shape.BlockSize, prefixCaching);
         BytesAllocated = (long)blocks * shape.BlockSize * shape.BytesPerToken(_keys.Length == 0 ? 4 : (int)_keys[0].ElementSize);
     }
 
@@ -37,9 +37,7 @@ public sealed class PagedKvCache : IDisposable
 
     public int TotalBlocks { get; }
 
-    public int FreeBlocks => _free.Count;
-
-    public int UsedBlocks => TotalBlocks - _free.Count;
+    public BlockPool Blocks { get; }
 
     public long BytesAllocated { get; }
 
@@ -48,14 +46,6 @@ public sealed class PagedKvCache : IDisposable
 
     /// <summary>The cache row of a sequence's position.</summary>
     public long SlotOf(IReadOnlyList<int> blockTable, int position) => (long)blockTable[position / BlockSize] * BlockSize + position % BlockSize;
-
-    public bool TryAllocate(out int block) => _free.TryPop(out block);
-
-    public void Free(List<int> blocks)
-    {
-        foreach (int b in blocks) _free.Push(b);
-        blocks.Clear();
-    }
 
     /// <summary>Writes keys/values [tokens, kvHeads, headDim] into the cache rows <paramref name="slots"/> [tokens].</summary>
     public void Write(int layer, Tensor slots, Tensor keys, Tensor values)

@@ -8,10 +8,14 @@ namespace Cluster.Engine.Scheduling;
 /// Decides, between steps, which sequences run and how many tokens each advances, under the KV-cache budget.
 /// Admission is first come, first served. When a running sequence needs a block and none is free, the newest
 /// running sequence is preempted: its blocks are freed and it returns to the head of the queue, to be
-/// recomputed (prompt plus what it generated) when memory allows. Runs only on the engine thread.
+/// recomputed (prompt plus what it generated) when memory allows. With prefix caching, an admitted sequence first
+/// takes the cached blocks of its longest cached prefix and computes only the rest; the blocks it completes are
+/// registered for others as soon as they are computed. Runs only on the engine thread.
 /// </summary>
 internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, Device device)
 {
+    private readonly BlockPool _pool = cache.Blocks;
+
     private readonly LinkedList<Sequence> _waiting = new();
     private int _preemptions;
 
@@ -55,13 +59,46 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
         while (_waiting.First is { } node && Running.Count < options.MaxSequences)
         {
             var next = node.Value;
-            int needed = cache.BlocksFor(next.Tokens.Count + 1);
-            if (cache.FreeBlocks - needed < (Running.Count == 0 ? 0 : Running.Count)) return;
+            int hit = TakeCachedPrefix(next);
+            int needed = cache.BlocksFor(next.Tokens.Count + 1) - hit;
+            if (_pool.FreeBlocks - needed < (Running.Count == 0 ? 0 : Running.Count))
+            {
+                _pool.Release(next.Blocks);
+                return;
+            }
             _waiting.RemoveFirst();
-            next.Computed = 0;
+            next.Computed = hit * cache.BlockSize;
+            next.RegisteredBlocks = hit;
+            if (_pool.PrefixCaching) _pool.RecordLookup(next.Tokens.Count, next.Computed);
+            next.CachedPromptTokens ??= Math.Min(next.Computed, next.PromptLength);
             next.Generator ??= new Generator(next.Sampling.Seed ?? (ulong)Random.Shared.NextInt64(), device);
             Running.Add(next);
             Running.Sort((a, b) => a.Id.CompareTo(b.Id));
+        }
+    }
+
+    /// <summary>
+    /// Holds the cached blocks of the sequence's longest cached prefix (appended to its block table); returns how many.
+    /// At least its last token stays uncached: the step that computes it yields the logits to sample from.
+    /// </summary>
+    private int TakeCachedPrefix(Sequence sequence)
+    {
+        if (!_pool.PrefixCaching) return 0;
+        BlockHash.Extend(sequence.BlockHashes, sequence.Tokens, cache.BlockSize, (sequence.Tokens.Count - 1) / cache.BlockSize);
+        return _pool.AcquirePrefix(sequence.BlockHashes, sequence.Blocks);
+    }
+
+    /// <summary>Registers the blocks the latest step completed, so sequences that share them skip computing them.</summary>
+    public void RegisterComputed(IReadOnlyList<(Sequence Sequence, int Tokens)> advances)
+    {
+        if (!_pool.PrefixCaching) return;
+        foreach (var (s, _) in advances)
+        {
+            int full = s.Computed / cache.BlockSize;
+            if (full <= s.RegisteredBlocks || !Running.Contains(s)) continue;
+            BlockHash.Extend(s.BlockHashes, s.Tokens, cache.BlockSize, full);
+            for (int i = s.RegisteredBlocks; i < full; i++) _pool.Register(s.Blocks[i], s.BlockHashes[i]);
+            s.RegisteredBlocks = full;
         }
     }
 
@@ -98,7 +135,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
         int needed = cache.BlocksFor(positions);
         while (sequence.Blocks.Count < needed)
         {
-            if (cache.TryAllocate(out int block))
+            if (_pool.TryAllocate(out int block))
             {
                 sequence.Blocks.Add(block);
                 continue;
@@ -120,7 +157,8 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
     private void Preempt(Sequence sequence)
     {
         Running.Remove(sequence);
-        cache.Free(sequence.Blocks);
+        _pool.Release(sequence.Blocks);
+        sequence.RegisteredBlocks = 0;
         sequence.Computed = 0;
         sequence.Preemptions++;
         _preemptions++;
@@ -132,7 +170,8 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
     {
         Running.Remove(sequence);
         sequence.Output.Writer.TryComplete();
-        cache.Free(sequence.Blocks);
+        _pool.Release(sequence.Blocks);
+        sequence.RegisteredBlocks = 0;
         sequence.Generator?.Dispose();
         sequence.Generator = null;
     }

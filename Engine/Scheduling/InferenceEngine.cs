@@ -114,7 +114,7 @@ public sealed class InferenceEngine : IAsyncDisposable
             var dtype = device.type == DeviceType.CPU ? ScalarType.Float32 : ScalarType.BFloat16;
             model = new CausalLanguageModel(Config, _options.MaxSequenceLength, device, dtype);
             model.LoadWeights(weights, loadProgress);
-            cache = new PagedKvCache(_cacheShape, _cacheBlocks, dtype, device);
+            cache = new PagedKvCache(_cacheShape, _cacheBlocks, dtype, device, _options.EnablePrefixCaching);
             _ready.SetResult();
         }
         catch (Exception e)
@@ -148,8 +148,8 @@ public sealed class InferenceEngine : IAsyncDisposable
                     scheduler.FailAll();
                 }
                 Interlocked.Add(ref _preemptions, scheduler.TakePreemptions());
-                _statistics = new EngineStatistics(scheduler.Running.Count, scheduler.WaitingCount, cache.UsedBlocks, cache.TotalBlocks,
-                    cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions), _generatedTokens);
+                _statistics = new EngineStatistics(scheduler.Running.Count, scheduler.WaitingCount, cache.Blocks.UsedBlocks, cache.TotalBlocks,
+                    cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions), _generatedTokens, cache.Blocks.Queries, cache.Blocks.Hits);
             }
             scheduler.CloseAll();
         }
@@ -175,10 +175,17 @@ public sealed class InferenceEngine : IAsyncDisposable
                 if (!scheduler.Running.Contains(single.Advances[0].Sequence)) continue;
                 var alone = TryStep(model, cache, single, out var own);
                 if (alone is null) Fail(scheduler, single.Advances[0].Sequence, own!);
-                else Emit(scheduler, single, alone);
+                else Commit(scheduler, single, alone);
             }
             return;
         }
+        Commit(scheduler, plan, next);
+    }
+
+    /// <summary>Publishes a step that succeeded: its completed blocks become reusable, its sampled tokens go out.</summary>
+    private void Commit(BatchScheduler scheduler, StepPlan plan, SampledToken[] next)
+    {
+        scheduler.RegisterComputed(plan.Advances);
         Emit(scheduler, plan, next);
     }
 
@@ -218,9 +225,10 @@ public sealed class InferenceEngine : IAsyncDisposable
                 Fail(scheduler, s, e);
                 continue;
             }
+            int? cached = s.Generated == 0 ? s.CachedPromptTokens ?? 0 : null;
             s.Tokens.Add(token.TokenId);
             _generatedTokens++;
-            s.Output.Writer.TryWrite(new GeneratedToken(token.TokenId, finish, token.Logprob, token.TopLogprobs));
+            s.Output.Writer.TryWrite(new GeneratedToken(token.TokenId, finish, token.Logprob, token.TopLogprobs, cached));
             if (finish is not null) scheduler.Retire(s);
         }
     }

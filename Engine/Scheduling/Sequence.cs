@@ -33,6 +33,15 @@ internal sealed class Sequence
 
     public List<int> Blocks { get; } = [];
 
+    /// <summary>Chained hashes of the sequence's full blocks, as far as computed (they depend only on its tokens, so they survive preemption).</summary>
+    public List<KvCache.BlockHash> BlockHashes { get; } = [];
+
+    /// <summary>Leading <see cref="Blocks"/> registered in (or taken from) the prefix cache.</summary>
+    public int RegisteredBlocks { get; set; }
+
+    /// <summary>Prompt tokens found in the prefix cache when the sequence was first admitted; reported with its first token.</summary>
+    public int? CachedPromptTokens { get; set; }
+
     public bool Cancelled { get; set; }
 
     public int Preemptions { get; set; }

@@ -11,7 +11,7 @@ namespace Cluster.Gateway.Cli;
 /// <c>--max-model-len</c>, <c>--max-num-batched-tokens</c>, <c>--tool-call-parser</c> (name, <c>auto</c> or a spec file),
 /// <c>--grpc-port</c> (the gRPC API's HTTP/2 port, default 8001, 0 disables it), <c>--reasoning-parser</c>, <c>--chat-template</c>, <c>--enable-auto-tool-choice</c> (accepted for compatibility:
 /// auto tool choice works whenever a parser is configured or detected); <c>--kv-cache-tokens</c> is the KV-cache
-/// budget; <c>--cache-dir</c> is where the embedded default model is generated; <c>--config FILE</c> reads any of
+/// budget; <c>--no-enable-prefix-caching</c> turns off automatic prefix caching (on by default); <c>--cache-dir</c> is where the embedded default model is generated; <c>--config FILE</c> reads any of
 /// these from a JSON or YAML file (see <see cref="ServeConfigFile"/>). With <c>--cluster redis://…</c> the co-hosted
 /// silo joins that cluster (see <see cref="SiloFlags.Cluster"/>); without, the process is a cluster of its own.
 /// </summary>
@@ -22,7 +22,7 @@ public static class ServeCommand
         CommandLine flags;
         try
         {
-            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice"]);
+            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice", .. SiloFlags.ModelSwitches]);
             if (flags.Get("--config") is { } config) flags = flags.WithDefaults(ServeConfigFile.Load(config), Options);
         }
         catch (Exception e) when (e is ArgumentException or IOException or YamlDotNet.Core.YamlException or System.Text.Json.JsonException)
@@ -70,7 +70,7 @@ public static class ServeCommand
     }
 
     /// <summary>Flags taking a value; a config file may set any of them.</summary>
-    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--port", "--grpc-port", "--cache-dir", "--enable-auto-tool-choice"];
+    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--port", "--grpc-port", "--cache-dir", "--enable-auto-tool-choice", .. SiloFlags.ModelSwitches];
 
     /// <summary>The name the embedded default model is served under.</summary>
     public const string DefaultModelName = "tiny";

@@ -79,12 +79,7 @@ public sealed partial class ModelHost(
     }
 
     /// <summary>The load of every replica here, as routing and metrics see it.</summary>
-    public ReplicaStatus[] Statuses() => _models.Values.Select(m =>
-    {
-        var s = m.Engine.Statistics;
-        var load = new ModelGrainStatus(m.Name, m.Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize, s.CacheBytes, s.Preemptions, s.GeneratedTokens);
-        return new ReplicaStatus(ReplicaOf(m), load, _state == HostState.Draining);
-    }).ToArray();
+    public ReplicaStatus[] Statuses() => _models.Values.Select(m => new ReplicaStatus(ReplicaOf(m), m.Status(), _state == HostState.Draining)).ToArray();
 
     private Task ReportAsync() => grains.GetGrain<IModelCatalogGrain>(0).ReportAsync(Statuses());
 

@@ -16,6 +16,14 @@ public sealed class ServedModel(ServedModelOptions options, ModelFolder folder, 
 
     public ModelFrontend Frontend { get; } = new(options.EffectiveName, folder, format, engine.MaxSequenceLength, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
+    /// <summary>The engine's latest statistics as the cluster sees them (load reports, the model grain's status).</summary>
+    public Contracts.Generation.ModelGrainStatus Status()
+    {
+        var s = Engine.Statistics;
+        return new(Name, Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize, s.CacheBytes, s.Preemptions,
+            s.GeneratedTokens, s.PrefixCacheQueries, s.PrefixCacheHits);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync().ConfigureAwait(false);

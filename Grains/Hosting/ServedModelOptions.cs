@@ -37,6 +37,9 @@ public sealed record ServedModelOptions
     /// <summary><c>--chat-template</c>: a Jinja file replacing the model folder's template.</summary>
     public string? ChatTemplatePath { get; init; }
 
+    /// <summary><c>--enable-prefix-caching</c> (default) / <c>--no-enable-prefix-caching</c>: reuse the KV blocks of shared prompt prefixes.</summary>
+    public bool EnablePrefixCaching { get; init; } = true;
+
     /// <summary>The device engine's settings these options stand for.</summary>
     public Engine.Scheduling.EngineOptions ToEngineOptions() => new()
     {
@@ -45,6 +48,7 @@ public sealed record ServedModelOptions
         MaxTokensPerStep = MaxTokensPerStep,
         Threads = Threads,
         KvCacheTokens = KvCacheTokens,
+        EnablePrefixCaching = EnablePrefixCaching,
         Device = Device.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : Device,
     };
 

@@ -49,13 +49,7 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
         }
     }
 
-    public Task<ModelGrainStatus> GetStatusAsync()
-    {
-        var model = Model;
-        var s = model.Engine.Statistics;
-        return Task.FromResult(new ModelGrainStatus(model.Name, model.Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize,
-            s.CacheBytes, s.Preemptions, s.GeneratedTokens, s.PrefixCacheQueries, s.PrefixCacheHits));
-    }
+    public Task<ModelGrainStatus> GetStatusAsync() => Task.FromResult(Model.Status());
 
     public Task<ModelFrontendFiles> GetFrontendAsync() => Task.FromResult(ModelFrontends.Describe(Model));
 

@@ -17,6 +17,9 @@ public static class SiloFlags
         "--tool-call-parser", "--reasoning-parser", "--chat-template", "--device",
     ];
 
+    /// <summary>Model switches, taking no value (vLLM's names).</summary>
+    public static readonly IReadOnlyList<string> ModelSwitches = ["--enable-prefix-caching", "--no-enable-prefix-caching"];
+
     /// <summary>Which cluster to join and how other processes reach this one.</summary>
     public static readonly IReadOnlyList<string> Cluster =
     [
@@ -37,6 +40,10 @@ public static class SiloFlags
         ToolCallParser = toolCallParser ?? flags.Get("--tool-call-parser"),
         ReasoningParser = flags.Get("--reasoning-parser"),
         ChatTemplatePath = flags.Get("--chat-template"),
+        // A config file may say enable-prefix-caching: false; on the command line the switch reads "true".
+        EnablePrefixCaching = flags.Get("--enable-prefix-caching") is { } enable
+            ? !enable.Equals("false", StringComparison.OrdinalIgnoreCase)
+            : flags.Get("--no-enable-prefix-caching") is not { } disable || disable.Equals("false", StringComparison.OrdinalIgnoreCase),
     };
 
     /// <summary>

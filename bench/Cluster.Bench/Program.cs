@@ -4,13 +4,18 @@ using System.Text;
 using Cluster.Tests;
 
 // Cluster benchmarks on real processes on loopback. Usage:
-//   dotnet run -c Release --project bench/Cluster.Bench -- [routing|failover|stateless-memory|all] [--kills N] [--requests N]
+//   dotnet run -c Release --project bench/Cluster.Bench -- [routing|failover|stateless-memory|agent-loop|all] [--kills N] [--requests N] [--concurrency 1,8]
 string command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 int Option(string name, int fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 Console.WriteLine($"# Cluster benchmarks — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 if (command is "routing" or "all") await RoutingBenchmark.RunAsync();
 if (command is "failover" or "all") await FailoverBenchmark.RunAsync(Option("--kills", 10));
 if (command is "stateless-memory" or "all") await StatelessMemoryBenchmark.RunAsync(Option("--requests", 10_000));
+if (command is "agent-loop" or "all")
+{
+    string levels = Array.IndexOf(args, "--concurrency") is int c and >= 0 && c + 1 < args.Length ? args[c + 1] : "1,8";
+    await AgentLoopBenchmark.RunAsync(levels.Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToArray());
+}
 return 0;
 
 /// <summary>Routed streaming throughput and TTFT through a gateway process with 1 and 2 silo replicas.</summary>

@@ -50,12 +50,12 @@ public sealed class LocalCluster : IAsyncDisposable
         return new LocalCluster(redis, port);
     }
 
-    /// <summary>Generates a tiny random-weight model (Qwen2 architecture, real tokenizer and chat template).</summary>
-    public async Task<string> MakeModelAsync(int seed = 1)
+    /// <summary>Generates a tiny random-weight model (Qwen2 architecture, real tokenizer and chat template); <paramref name="sizes"/> are make-tiny-model's size flags.</summary>
+    public async Task<string> MakeModelAsync(int seed = 1, params string[] sizes)
     {
         string folder = Path.Combine(Path.GetTempPath(), "cluster-model-" + Guid.NewGuid().ToString("N"));
         _folders.Add(folder);
-        var make = ClusterProcess.Start("make-tiny-model", Binary("Gateway", "Cluster.Gateway"), ["make-tiny-model", "--out", folder, "--seed", seed.ToString()]);
+        var make = ClusterProcess.Start("make-tiny-model", Binary("Gateway", "Cluster.Gateway"), ["make-tiny-model", "--out", folder, "--seed", seed.ToString(), .. sizes]);
         await make.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
         if (make.ExitCode != 0) throw new InvalidOperationException("make-tiny-model failed: " + make.Output);
         return folder;

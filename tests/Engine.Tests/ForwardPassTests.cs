@@ -27,7 +27,7 @@ public class ForwardPassTests
         var table = new List<int>();
         for (int i = 0; i < cache.BlocksFor(positions); i++)
         {
-            Assert.True(cache.TryAllocate(out int block));
+            Assert.True(cache.Blocks.TryAllocate(out int block));
             table.Add(block);
         }
         return table;
