@@ -110,8 +110,12 @@ internal static class ProtoMessages
         return message;
     }
 
-    private static V1.Usage Usage(CompletionUsage usage) =>
-        new() { PromptTokens = usage.PromptTokens, CompletionTokens = usage.CompletionTokens, TotalTokens = usage.TotalTokens };
+    private static V1.Usage Usage(CompletionUsage usage)
+    {
+        var message = new V1.Usage { PromptTokens = usage.PromptTokens, CompletionTokens = usage.CompletionTokens, TotalTokens = usage.TotalTokens };
+        if (usage.PromptTokensDetails is { } details) message.PromptTokensDetails = new V1.PromptTokensDetails { CachedTokens = details.CachedTokens };
+        return message;
+    }
 
     /// <summary>The REST model object (see <c>ModelsApi</c>) of a model's live replicas.</summary>
     public static V1.Model Model(IEnumerable<ReplicaStatus> replicas)

@@ -33,7 +33,10 @@ internal sealed class ChatTurn
 
     public ChatPrompt Prompt { get; }
 
-    public static ChatTurn Prepare(ModelFrontend model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
+    private readonly PromptCacheTally _promptCache = new(prompts: 1);
+
+    /// <param name="memo">A stateful session's previous prompt, whose pieces' token ids are reused; null tokenizes it all.</param>
+    public static ChatTurn Prepare(ModelFrontend model, ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages, PromptTokenMemo? memo = null)
     {
         string toolChoice = request.ToolChoiceFunction is not null ? "named" : request.ToolChoice ?? (request.Tools.Length > 0 ? "auto" : "none");
         string? parser = model.Format.ToolCallParser;
@@ -41,7 +44,7 @@ internal sealed class ChatTurn
             throw RequestRejection.Invalid("tool_choice", "\"auto\" tool choice requires the server to run with --tool-call-parser (a parser name, auto, or a spec file); this model has none.").ToException();
         if (toolChoice is "required" or "named" && request.OutputConstraint is not null)
             throw RequestRejection.Invalid("response_format", "A forced tool choice and response_format/structured_outputs cannot both constrain the same output.").ToException();
-        var prompt = ChatPrompt.Build(model, request, messages);
+        var prompt = ChatPrompt.Build(model, request, messages, memo);
         bool reasoningOpen = model.Format.ReasoningParser is not null && prompt.Text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
         string? afterReasoning = reasoningOpen ? "</think>" : null;
         GenerationConstraint? constraint = request.OutputConstraint is { } output ? output with { AfterReasoningEnd = afterReasoning } : null;
@@ -114,6 +117,12 @@ internal sealed class ChatTurn
         StopTokenIds = (_request.IgnoreEos ? [] : Prompt.StopTokenIds).Concat(_request.StopTokenIds).Distinct().ToArray(),
         Constraint = _constraint,
     };
+
+    /// <summary>Notes a generated token of choice <paramref name="choice"/>, for the usage's cached prompt tokens.</summary>
+    public void Observe(int choice, GeneratedTokenEvent token) => _promptCache.Observe(prompt: 0, choice, token);
+
+    /// <summary>This turn's usage once its choices generated <paramref name="completionTokens"/> tokens in all.</summary>
+    public CompletionUsage Usage(int completionTokens) => _promptCache.Usage(Prompt.TokenIds.Length, completionTokens);
 
     /// <summary>OpenAI's finish reasons: "tool_calls" when calls were made, except for a named choice ("stop").</summary>
     public string FinishReason(ChoiceStream choice, string generationFinish) =>

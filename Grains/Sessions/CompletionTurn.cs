@@ -19,11 +19,14 @@ internal sealed class CompletionTurn
     private readonly CompletionRequest _request;
     private readonly int[][] _prompts;
 
+    private readonly PromptCacheTally _promptCache;
+
     private CompletionTurn(ModelFrontend model, CompletionRequest request, int[][] prompts)
     {
         _model = model;
         _request = request;
         _prompts = prompts;
+        _promptCache = new PromptCacheTally(prompts.Length);
     }
 
     public static CompletionTurn Prepare(ModelFrontend model, CompletionRequest request)
@@ -61,7 +64,10 @@ internal sealed class CompletionTurn
         return ids.ToArray();
     }
 
-    public int PromptTokens => _prompts.Sum(p => p.Length);
+    private int PromptTokens => _prompts.Sum(p => p.Length);
+
+    /// <summary>The usage once every choice has finished.</summary>
+    public CompletionUsage Usage => _promptCache.Usage(PromptTokens, _completionTokens);
 
     private int ChoiceCount => _prompts.Length * _request.N;
 
@@ -102,7 +108,7 @@ internal sealed class CompletionTurn
         }
     }
 
-    public int CompletionTokens { get; private set; }
+    private int _completionTokens;
 
     private async Task RunChoiceAsync(int index, ModelRoute route, ChannelWriter<CompletionChoice> output, CancellationToken cancellationToken)
     {
@@ -134,9 +140,10 @@ internal sealed class CompletionTurn
         {
             if (token.FinishReason == GenerationFinishReason.Error)
                 throw new InvalidOperationException("The model failed while generating this response.");
+            _promptCache.Observe(index / _request.N, index % _request.N, token);
             if (token.TokenId >= 0)
             {
-                lock (this) CompletionTokens++;
+                lock (this) _completionTokens++;
                 ids.Add(token.TokenId);
                 logprobs?.Add(token);
             }

@@ -1,4 +1,5 @@
 using Cluster.Contracts.Requests;
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Cluster.Contracts.Generation;
@@ -16,7 +17,7 @@ namespace Cluster.Grains.Sessions;
 /// happens here, so the gateway only forwards finished chunks.
 /// </summary>
 public sealed class SessionGrain(
-    ModelFrontends frontends, ReplicaRouter router, SiloWatch silos, SessionTurns turns, ILocalSiloDetails siloDetails,
+    ModelFrontends frontends, ReplicaRouter router, SiloWatch silos, SessionTurns turns, ILocalSiloDetails siloDetails, IMeterFactory meters,
     [PersistentState("session", ClusterStorage.Name)] IPersistentState<SessionState> state)
     : Grain, ISessionGrain
 {
@@ -25,6 +26,9 @@ public sealed class SessionGrain(
     /// <summary>The replica this session's last turn ran on: the next turn goes there while it is available (its KV
     /// cache and, later, prefix cache are warm for this conversation). In memory only: after a move it is re-picked.</summary>
     private string? _replica;
+
+    /// <summary>The previous turn's prompt pieces and token ids, so a stateful session's turn tokenizes only what is new.</summary>
+    private readonly PromptTokenMemo _promptTokens = new();
 
     /// <summary>
     /// A stateless request's grain is single-use: it deactivates shortly after its call ended, so that stateless traffic
@@ -54,7 +58,7 @@ public sealed class SessionGrain(
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         yield return new ChatCompletionChunk { Id = id, Created = created, Model = request.Model, Choices = [], Host = HostSilo };
         var model = await frontends.GetAsync(request.Model);
-        var plan = ChatTurn.Prepare(model, request, Conversation(request));
+        var plan = PrepareChat(model, request);
         ChatCompletionChunk Chunk(params ChunkChoice[] choices) => new() { Id = id, Created = created, Model = model.Name, Choices = choices };
 
         var first = Chunk(Enumerable.Range(0, request.N).Select(i => new ChunkChoice { Index = i, Delta = new ChatCompletionDelta { Role = "assistant", Content = "" } }).ToArray());
@@ -82,8 +86,7 @@ public sealed class SessionGrain(
         await RecordAsync(request, choices[0].Complete(await runs[0]));
         if (request.IncludeUsage)
         {
-            int completion = choices.Sum(c => c.TokenCount);
-            yield return Chunk() with { Usage = new CompletionUsage(plan.Prompt.TokenIds.Length, completion, plan.Prompt.TokenIds.Length + completion) };
+            yield return Chunk() with { Usage = plan.Usage(choices.Sum(c => c.TokenCount)) };
         }
     }
 
@@ -97,6 +100,7 @@ public sealed class SessionGrain(
         {
             if (token.FinishReason == GenerationFinishReason.Error)
                 throw new InvalidOperationException("The model failed while generating this response.");
+            plan.Observe(choice.Index, token);
             foreach (var c in choice.Append(token)) output?.TryWrite(c);
             if (choice.Stopped) { finish = "stop"; break; }
             if (token.FinishReason is GenerationFinishReason reason)
@@ -116,12 +120,11 @@ public sealed class SessionGrain(
         using var turnLease = BeginTurn();
         yield return new ChatCompletion { Id = "", Created = 0, Model = request.Model, Choices = [], Usage = new CompletionUsage(0, 0, 0), Host = HostSilo };
         var model = await frontends.GetAsync(request.Model);
-        var plan = ChatTurn.Prepare(model, request, Conversation(request));
+        var plan = PrepareChat(model, request);
         var route = Route(model.Name);
         var choices = plan.CreateChoices();
         var finishes = await Task.WhenAll(choices.Select(c => RunChoiceAsync(c, plan, route, output: null, cancellationToken)));
         _replica = route.Replica;
-        int completion = choices.Sum(c => c.TokenCount);
         var completed = choices.Select((c, i) => c.Complete(finishes[i])).ToArray();
         await RecordAsync(request, completed[0]);
         yield return new ChatCompletion
@@ -130,7 +133,7 @@ public sealed class SessionGrain(
             Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             Model = model.Name,
             Choices = completed,
-            Usage = new CompletionUsage(plan.Prompt.TokenIds.Length, completion, plan.Prompt.TokenIds.Length + completion),
+            Usage = plan.Usage(choices.Sum(c => c.TokenCount)),
             PromptTokenIds = request.ReturnTokenIds ? plan.Prompt.TokenIds : null,
         };
     }
@@ -146,7 +149,7 @@ public sealed class SessionGrain(
         await foreach (var piece in turn.RunAsync(Route(model.Name), cancellationToken))
             yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece] };
         if (request.IncludeUsage)
-            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [], Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens) };
+            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [], Usage = turn.Usage };
     }
 
     public async IAsyncEnumerable<Completion> CreateCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -163,7 +166,7 @@ public sealed class SessionGrain(
             Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             Model = model.Name,
             Choices = CompletionTurn.Merge(pieces),
-            Usage = new CompletionUsage(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens),
+            Usage = turn.Usage,
         };
     }
 
@@ -199,6 +202,7 @@ public sealed class SessionGrain(
         if (_busy) throw RequestRejection.SessionBusy("The session is answering a request; clear it afterwards.").ToException();
         await state.ClearStateAsync();
         state.State = new SessionState();
+        _promptTokens.Clear();
     }
 
     /// <summary>
@@ -221,6 +225,15 @@ public sealed class SessionGrain(
             if (grain.Stateful) grain._busy = false;
             else grain.RetireSoon();
         }
+    }
+
+    private ChatTurn PrepareChat(ModelFrontend model, ChatCompletionRequest request)
+    {
+        // A stateless grain has no next turn to remember a prompt for.
+        var plan = ChatTurn.Prepare(model, request, Conversation(request), Stateful ? _promptTokens : null);
+        if (plan.Prompt.ReusedTokenCount > 0)
+            SessionMetrics.For(meters).PromptTokensReused.Add(plan.Prompt.ReusedTokenCount, new KeyValuePair<string, object?>("model", model.Name));
+        return plan;
     }
 
     /// <summary>The stored history followed by the request's messages, after checking its tool results against the history.</summary>
