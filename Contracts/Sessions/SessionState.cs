@@ -17,6 +17,10 @@ public sealed class SessionState
 
     /// <summary>Tool calls already answered (a second answer is refused).</summary>
     [Id(3)] public List<string> AnsweredToolCallIds { get; set; } = [];
+
+    /// <summary>The hash of the API key that created the session (see <see cref="SessionOwner"/>); null when it was
+    /// created without a key. Only the hash is stored: the key itself never leaves the gateway.</summary>
+    [Id(4)] public string? Owner { get; set; }
 }
 
 /// <summary>A read-only view of a session for <c>GET /v1/sessions/{id}</c>.</summary>

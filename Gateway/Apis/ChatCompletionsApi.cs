@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cluster.Contracts.OpenAI;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
+using Cluster.Gateway.Security;
 using Cluster.Gateway.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -24,15 +25,20 @@ public static class ChatCompletionsApi
         var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement, statefulSession: !sessionId.StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal));
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_completion_tokens", "max_tokens");
-
+        var caller = ApiCaller.Of(http);
 
         if (!stream)
         {
             var completion = await GrainCalls.Single(new SessionCall<ChatCompletion>(cluster, sessionId, s => s.CreateChatCompletionAsync(request, ct), silos), ct).ConfigureAwait(false);
+            caller?.Charge(completion.Usage);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
 
-        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(new SessionCall<ChatCompletionChunk>(cluster, sessionId, s => s.StreamChatCompletionAsync(request, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
+        // A key with a token limit is charged the stream's usage, so the session is asked for it either way.
+        bool metered = caller?.MetersTokens == true;
+        var upstream = metered ? request with { IncludeUsage = true } : request;
+        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(new SessionCall<ChatCompletionChunk>(cluster, sessionId, s => s.StreamChatCompletionAsync(upstream, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct,
+            metered ? chunk => caller!.Forward(chunk.Usage, request.IncludeUsage) : null).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 }

@@ -16,11 +16,20 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
 {
     private readonly Channel<string> _buffer = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
+    /// <summary>Which chunks the client gets (all when null); see <c>ApiCaller.Forward</c>.</summary>
+    private Func<TChunk, bool>? _forward;
+
+    private void Write(TChunk chunk)
+    {
+        if (_forward?.Invoke(chunk) != false) _buffer.Writer.TryWrite(OpenAIJson.Serialize(chunk));
+    }
+
     /// <summary>
     /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
     /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
     /// </summary>
-    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="forward">Which chunks reach the client (all when null): a metered stream drops the usage chunk the client did not ask for.</param>
+    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken, Func<TChunk, bool>? forward = null)
     {
         var (enumerator, watchdog, host) = await call.OpenAsync(cancellationToken).ConfigureAwait(false);
         watchdog.CancelAfter(inactivity);
@@ -45,8 +54,8 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
             watchdog.Dispose();
             throw;
         }
-        var relay = new ChunkRelay<TChunk>();
-        if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
+        var relay = new ChunkRelay<TChunk> { _forward = forward };
+        if (any) relay.Write(enumerator.Current);
         _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, call.Silos, hostGone, logger, cancellationToken);
         return relay;
     }
@@ -92,7 +101,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
                     onDeparture = departure.Register(OnDeparture);
                 }
                 more = await enumerator.MoveNextAsync();
-                if (more) _buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
+                if (more) Write(enumerator.Current);
             }
             _buffer.Writer.TryWrite("[DONE]");
         }

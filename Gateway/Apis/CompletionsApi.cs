@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cluster.Contracts.OpenAI;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
+using Cluster.Gateway.Security;
 using Cluster.Gateway.Serialization;
 using Microsoft.Extensions.Options;
 using static Cluster.Gateway.Apis.ChatCompletionRequestReader;
@@ -25,12 +26,18 @@ public static class CompletionsApi
         var (request, stream) = Read(body.RootElement);
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_tokens");
+        var caller = ApiCaller.Of(http);
         if (!stream)
         {
             var completion = await GrainCalls.Single(new SessionCall<Completion>(cluster, sessionId, s => s.CreateCompletionAsync(request, ct), silos), ct).ConfigureAwait(false);
+            caller?.Charge(completion.Usage);
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
-        var relay = await ChunkRelay<Completion>.StartAsync(new SessionCall<Completion>(cluster, sessionId, s => s.StreamCompletionAsync(request, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
+        // As for chat: a metered stream's usage is asked for, charged, and dropped unless the client asked too.
+        bool metered = caller?.MetersTokens == true;
+        var upstream = metered ? request with { IncludeUsage = true } : request;
+        var relay = await ChunkRelay<Completion>.StartAsync(new SessionCall<Completion>(cluster, sessionId, s => s.StreamCompletionAsync(upstream, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct,
+            metered ? chunk => caller!.Forward(chunk.Usage, request.IncludeUsage) : null).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 

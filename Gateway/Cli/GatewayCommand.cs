@@ -5,23 +5,27 @@ using Cluster.Silo.Cli;
 namespace Cluster.Gateway.Cli;
 
 /// <summary>
-/// <c>gateway --cluster redis://HOST:PORT [--cluster-id ID] [--host ADDR] [--port N] [--grpc-port N]</c>: the OpenAI API as an
-/// Orleans client of a cluster whose silos run elsewhere. Stateless and model-free, so any number can run.
+/// <c>gateway --cluster redis://HOST:PORT [--cluster-id ID] [--host ADDR] [--port N] [--grpc-port N] [access and logging
+/// flags]</c>: the OpenAI API as an Orleans client of a cluster whose silos run elsewhere. Stateless and model-free, so any
+/// number can run; API keys' rate limits are counted in the cluster, so they hold across gateways. The flags after
+/// <c>--cluster-id</c> are <see cref="GatewayFlags"/>, shared with <c>serve</c>.
 /// </summary>
 public static class GatewayCommand
 {
-    public static readonly IReadOnlyList<string> Options = ["--cluster", "--cluster-id", "--host", "--port", "--grpc-port"];
+    public static readonly IReadOnlyList<string> Options = ["--cluster", "--cluster-id", .. GatewayFlags.Options];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ClusterAddress cluster;
         CommandLine flags;
+        GatewayOptions gateway;
         try
         {
-            flags = CommandLine.Parse(args, Options);
+            flags = CommandLine.Parse(args, Options, GatewayFlags.Switches);
             string address = flags.Get("--cluster") ?? Environment.GetEnvironmentVariable("CLUSTER_REDIS")
                 ?? throw new ArgumentException("gateway needs --cluster redis://HOST:PORT (the Redis its silos use)");
             cluster = ClusterAddress.Parse(address);
+            gateway = GatewayFlags.Read(flags);
         }
         catch (ArgumentException e)
         {
@@ -29,7 +33,6 @@ public static class GatewayCommand
             return 2;
         }
         string clusterId = flags.Get("--cluster-id") ?? Environment.GetEnvironmentVariable("CLUSTER_ID") ?? ClusterSiloOptions.DefaultClusterId;
-        var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000, GrpcPort = flags.GetInt("--grpc-port") ?? GatewayOptions.DefaultGrpcPort };
         var app = ClusterServer.BuildGateway(gateway, cluster, clusterId);
         await app.StartAsync().ConfigureAwait(false);
         string grpc = gateway.GrpcPort > 0 ? $", gRPC on {gateway.Host}:{gateway.GrpcPort}" : "";

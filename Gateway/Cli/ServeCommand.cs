@@ -9,7 +9,8 @@ namespace Cluster.Gateway.Cli;
 /// <c>serve</c>: a co-hosted silo plus the gateway. Flags follow vLLM's names: <c>--model</c>,
 /// <c>--served-model-name</c>, <c>--host</c>, <c>--port</c>, <c>--threads</c>, <c>--max-num-seqs</c>,
 /// <c>--max-model-len</c>, <c>--max-num-batched-tokens</c>, <c>--tool-call-parser</c> (name, <c>auto</c> or a spec file),
-/// <c>--grpc-port</c> (the gRPC API's HTTP/2 port, default 8001, 0 disables it), <c>--reasoning-parser</c>, <c>--chat-template</c>, <c>--enable-auto-tool-choice</c> (accepted for compatibility:
+/// <c>--grpc-port</c> (the gRPC API's HTTP/2 port, default 8001, 0 disables it; these and the API's access and logging
+/// flags are <see cref="GatewayFlags"/>), <c>--reasoning-parser</c>, <c>--chat-template</c>, <c>--enable-auto-tool-choice</c> (accepted for compatibility:
 /// auto tool choice works whenever a parser is configured or detected); <c>--kv-cache-tokens</c> is the KV-cache
 /// budget; <c>--no-enable-prefix-caching</c> turns off automatic prefix caching (on by default); <c>--cache-dir</c> is where the embedded default model is generated; <c>--config FILE</c> reads any of
 /// these from a JSON or YAML file (see <see cref="ServeConfigFile"/>). With <c>--cluster redis://…</c> the co-hosted
@@ -22,7 +23,7 @@ public static class ServeCommand
         CommandLine flags;
         try
         {
-            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice", .. SiloFlags.ModelSwitches]);
+            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice", .. GatewayFlags.Switches, .. SiloFlags.ModelSwitches]);
             if (flags.Get("--config") is { } config) flags = flags.WithDefaults(ServeConfigFile.Load(config), Options);
         }
         catch (Exception e) when (e is ArgumentException or IOException or YamlDotNet.Core.YamlException or System.Text.Json.JsonException)
@@ -41,16 +42,17 @@ public static class ServeCommand
             modelPath = TinyModelCache.EnsureDefault(cache);
         }
         ClusterSiloOptions silo;
+        GatewayOptions gateway;
         try
         {
             silo = SiloFlags.ReadCluster(flags, [SiloFlags.ReadModel(flags, modelPath, servedName, toolCallParser)]);
+            gateway = GatewayFlags.Read(flags);
         }
         catch (ArgumentException e)
         {
             stderr.WriteLine(e.Message);
             return 2;
         }
-        var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000, GrpcPort = flags.GetInt("--grpc-port") ?? GatewayOptions.DefaultGrpcPort };
         WebApplication app;
         try
         {
@@ -69,8 +71,8 @@ public static class ServeCommand
         return 0;
     }
 
-    /// <summary>Flags taking a value; a config file may set any of them.</summary>
-    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--port", "--grpc-port", "--cache-dir", "--enable-auto-tool-choice", .. SiloFlags.ModelSwitches];
+    /// <summary>Flags taking a value; a config file may set any of them (and the switches, as true or false).</summary>
+    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, .. GatewayFlags.Options, "--cache-dir", "--enable-auto-tool-choice", .. GatewayFlags.Switches, .. SiloFlags.ModelSwitches];
 
     /// <summary>The name the embedded default model is served under.</summary>
     public const string DefaultModelName = "tiny";

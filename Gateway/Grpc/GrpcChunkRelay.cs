@@ -14,13 +14,14 @@ namespace Cluster.Gateway.Grpc;
 /// </summary>
 internal static class GrpcChunkRelay
 {
+    /// <param name="forward">Which chunks reach the client (all when null): a metered stream drops the usage chunk the client did not ask for.</param>
     public static async Task RelayAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map,
-        IServerStreamWriter<TMessage> writer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
+        IServerStreamWriter<TMessage> writer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken, Func<TChunk, bool>? forward = null)
         where TChunk : ISessionChunk
     {
         var buffer = Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = PumpAsync(chunks, map, buffer.Writer, inactivity, silos, stop.Token);
+        var pump = PumpAsync(chunks, map, forward, buffer.Writer, inactivity, silos, stop.Token);
         try
         {
             await foreach (var message in buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -37,7 +38,7 @@ internal static class GrpcChunkRelay
         await pump.ConfigureAwait(false);
     }
 
-    private static async Task PumpAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map,
+    private static async Task PumpAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map, Func<TChunk, bool>? forward,
         ChannelWriter<TMessage> buffer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
         where TChunk : ISessionChunk
     {
@@ -58,7 +59,7 @@ internal static class GrpcChunkRelay
                     onGone = hostGone.Register(watchdog.Cancel);
                     continue;
                 }
-                buffer.TryWrite(map(enumerator.Current));
+                if (forward?.Invoke(enumerator.Current) != false) buffer.TryWrite(map(enumerator.Current));
             }
         }
         catch (OperationCanceledException) when (hostGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -24,6 +24,8 @@ public static class GrpcHosting
         builder.Services.AddGrpc(o =>
         {
             o.Interceptors.Add<GrpcErrorInterceptor>();
+            o.Interceptors.Add<GrpcAccessInterceptor>();
+            if (gateway.LogRequests) o.Interceptors.Add<GrpcRequestLog>();
             // No catch-all routes for unknown gRPC services: they would shadow REST's 405s (PUT /v1/completions).
             o.IgnoreUnknownServices = true;
             o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, gateway.MaxRequestBodyBytes);

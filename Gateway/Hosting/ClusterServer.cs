@@ -1,5 +1,6 @@
 using Cluster.Gateway.Apis;
 using Cluster.Gateway.Grpc;
+using Cluster.Gateway.Security;
 using Cluster.Silo;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -54,6 +55,8 @@ public static class ClusterServer
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.AddGatewayLogging(gateway);
+        builder.AddGatewaySecurity(gateway.Security);
         orleans(builder);
         builder.Services.AddSingleton(Options.Create(gateway));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -62,8 +65,12 @@ public static class ClusterServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloLiveness>());
 
         var app = builder.Build();
+        app.UseRequestIds();
         app.UseOpenAIErrors();
+        app.UseGatewayCors();
         app.UseRequestLimits();
+        app.UseApiAccess();
+        app.UseGatewayRequestLog();
         app.MapChatCompletionsApi();
         app.MapCompletionsApi();
         app.MapTokenizationApi();

@@ -62,7 +62,7 @@ public static partial class ErrorHandling
         };
     }
 
-    private static Task Write(HttpContext http, int status, OpenAIErrorResponse error)
+    internal static Task Write(HttpContext http, int status, OpenAIErrorResponse error)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";

@@ -1,3 +1,5 @@
+using Cluster.Gateway.Security;
+
 namespace Cluster.Gateway.Hosting;
 
 /// <summary>HTTP-side settings of the gateway.</summary>
@@ -30,4 +32,13 @@ public sealed record GatewayOptions
 
     /// <summary>How long a request body may trickle before <see cref="MinRequestBodyBytesPerSecond"/> applies; over 1 s (Kestrel's heartbeat).</summary>
     public TimeSpan RequestBodyGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>API keys, rate limits, CORS (all off by default).</summary>
+    public SecurityOptions Security { get; init; } = new();
+
+    /// <summary><c>--log-format</c>: console logs as text or JSON lines.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary><c>--log-requests</c>: log request and response bodies (prompts, completions); never otherwise.</summary>
+    public bool LogRequests { get; init; }
 }

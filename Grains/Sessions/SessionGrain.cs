@@ -194,15 +194,26 @@ public sealed class SessionGrain(
         }
     }
 
-    public Task<SessionSnapshot> GetSnapshotAsync() => Task.FromResult(new SessionSnapshot(
-        this.GetPrimaryKeyString(), state.State.Model, state.State.Messages.ToArray(), state.State.PendingToolCallIds.ToArray()));
+    public Task<SessionSnapshot> GetSnapshotAsync()
+    {
+        EnsureVisible();
+        return Task.FromResult(new SessionSnapshot(
+            this.GetPrimaryKeyString(), state.State.Model, state.State.Messages.ToArray(), state.State.PendingToolCallIds.ToArray()));
+    }
 
     public async Task ClearAsync()
     {
+        EnsureVisible();
         if (_busy) throw RequestRejection.SessionBusy("The session is answering a request; clear it afterwards.").ToException();
         await state.ClearStateAsync();
         state.State = new SessionState();
         _promptTokens.Clear();
+    }
+
+    /// <summary>A session that does not exist, or is another API key's, is answered as not found (see <see cref="SessionOwnership"/>).</summary>
+    private void EnsureVisible()
+    {
+        if (!SessionOwnership.Visible(state.State, SessionOwner.Current)) throw RequestRejection.SessionNotFound(this.GetPrimaryKeyString()).ToException();
     }
 
     /// <summary>
@@ -212,6 +223,7 @@ public sealed class SessionGrain(
     private TurnLease BeginTurn()
     {
         if (!Stateful) return new TurnLease(this, turns.Begin());
+        if (!SessionOwnership.TryUse(state.State, SessionOwner.Current)) throw RequestRejection.SessionNotFound(this.GetPrimaryKeyString()).ToException();
         if (_busy) throw RequestRejection.SessionBusy($"Session '{this.GetPrimaryKeyString()}' is already answering a request; send the next one when it finishes.").ToException();
         _busy = true;
         return new TurnLease(this, turns.Begin());

@@ -76,12 +76,12 @@ public sealed class LocalCluster : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Starts a gateway process and waits until it sees a served model.</summary>
-    public async Task<Gateway> StartGatewayAsync()
+    /// <summary>Starts a gateway process (with <paramref name="extra"/> flags) and waits until it sees a served model.</summary>
+    public async Task<Gateway> StartGatewayAsync(params string[] extra)
     {
         int port = FreePort();
         var process = ClusterProcess.Start("gateway", Binary("Gateway", "Cluster.Gateway"),
-            ["gateway", "--cluster", RedisUri, "--cluster-id", ClusterId, "--port", port.ToString(), "--grpc-port", FreePort().ToString()]);
+            ["gateway", "--cluster", RedisUri, "--cluster-id", ClusterId, "--port", port.ToString(), "--grpc-port", FreePort().ToString(), .. extra]);
         _processes.Add(process);
         var gateway = new Gateway(process, new Uri($"http://127.0.0.1:{port}"));
         await WaitHealthyAsync(gateway.BaseAddress, process);

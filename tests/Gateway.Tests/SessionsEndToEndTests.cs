@@ -65,7 +65,10 @@ public sealed class SessionsEndToEndTests(ClusterFixture cluster)
 
         using var deleted = await cluster.Http.DeleteAsync($"/v1/sessions/{session}");
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
-        Assert.Empty((await Snapshot(session))["messages"]!.AsArray());
+        // A deleted session no longer exists: reading it is a 404, as for an id never used.
+        using var gone = await cluster.Http.GetAsync($"/v1/sessions/{session}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("session_not_found", JsonNode.Parse(await gone.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
     }
 
     [Fact]

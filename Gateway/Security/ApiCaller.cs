@@ -1,0 +1,35 @@
+using Cluster.Contracts.OpenAI;
+using Cluster.Contracts.Security;
+
+namespace Cluster.Gateway.Security;
+
+/// <summary>
+/// The API key a request was admitted with (an <see cref="HttpContext"/> feature, set by <see cref="ApiAccess"/>; absent
+/// when the gateway has no keys). A key with a token limit is charged each response's usage: prompt plus completion
+/// tokens as the session reports them, once the response is complete.
+/// </summary>
+public sealed class ApiCaller(ApiKey key, IGrainFactory grains)
+{
+    public ApiKey Key => key;
+
+    /// <summary>Whether responses must report their usage to be charged (the key has a token limit).</summary>
+    public bool MetersTokens => key.Limits.TokensPerMinute is not null;
+
+    public static ApiCaller? Of(HttpContext http) => http.Features.Get<ApiCaller>();
+
+    /// <summary>Charges a finished response's tokens to the key (without waiting: the grain call is one-way).</summary>
+    public void Charge(CompletionUsage? usage)
+    {
+        if (MetersTokens && usage is { TotalTokens: > 0 } u) _ = grains.GetGrain<IRateLimitGrain>(key.Hash).ChargeAsync(u.TotalTokens);
+    }
+
+    /// <summary>
+    /// For a metered stream the session is asked for its usage chunk even when the client did not ask
+    /// (<c>stream_options.include_usage</c>): charges that chunk's usage, and says whether the client gets the chunk.
+    /// </summary>
+    public bool Forward(CompletionUsage? usage, bool clientAskedForUsage)
+    {
+        Charge(usage);
+        return clientAskedForUsage || usage is null;
+    }
+}
