@@ -60,6 +60,7 @@ public static class ClusterSiloBuilderExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ModelHost>());
         silo.Services.AddSingleton<SiloWatch>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWatch>());
+        silo.Services.AddSingleton(options.Routing);
         silo.Services.AddSingleton<ReplicaRouter>();
         silo.Services.AddSingleton<ModelFrontends>();
         return silo;

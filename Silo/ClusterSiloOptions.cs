@@ -24,6 +24,9 @@ public sealed record ClusterSiloOptions
     /// <summary>Port gateways (Orleans clients) connect to; 0 picks a free one.</summary>
     public int GatewayPort { get; init; }
 
+    /// <summary><c>--routing-policy</c>: how this silo's session turns choose among a model's replicas.</summary>
+    public Grains.Routing.RoutingOptions Routing { get; init; } = new();
+
     /// <summary><c>--drain-timeout</c>: how long a stopping silo lets running streams finish.</summary>
     public TimeSpan DrainTimeout { get; init; } = DrainOptions.Default.Timeout;
 

@@ -98,4 +98,11 @@ public sealed record ModelGrainStatus(
     [property: Id(8)] long Preemptions,
     [property: Id(9)] long GeneratedTokens = 0,
     [property: Id(10)] long PrefixCacheQueries = 0,
-    [property: Id(11)] long PrefixCacheHits = 0);
+    [property: Id(11)] long PrefixCacheHits = 0)
+{
+    /// <summary>
+    /// Which prompt prefixes the replica's prefix cache holds: 64-bit digests of the chained hashes of every 4th
+    /// <see cref="BlockSize"/>-token block of the cached sequences (see the engine's <c>BlockPool.Landmarks</c>).
+    /// </summary>
+    [Id(12)] public ulong[] PrefixLandmarks { get; init; } = [];
+}

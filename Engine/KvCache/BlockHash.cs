@@ -12,6 +12,9 @@ namespace Cluster.Engine.KvCache;
 /// </summary>
 public readonly record struct BlockHash(UInt128 Value)
 {
+    /// <summary>64 bits of the hash, for summaries where a collision costs a routing choice, not correctness.</summary>
+    public ulong Digest => (ulong)Value;
+
     /// <summary>The hash of a block holding <paramref name="tokens"/> after the block hashed <paramref name="previous"/> (null for the first block).</summary>
     public static BlockHash Chain(BlockHash? previous, ReadOnlySpan<int> tokens)
     {

@@ -22,6 +22,8 @@ public sealed class BlockPool
     private readonly Stack<int> _free = new();
     private readonly LinkedList<int> _cached = new();
     private readonly Dictionary<BlockHash, int> _byHash = [];
+    private readonly bool[] _landmark;
+    private readonly HashSet<ulong> _landmarks = [];
 
     public BlockPool(int blocks, int blockSize, bool prefixCaching)
     {
@@ -31,6 +33,7 @@ public sealed class BlockPool
         _holders = new int[blocks];
         _hashOf = new BlockHash?[blocks];
         _cachedNode = new LinkedListNode<int>?[blocks];
+        _landmark = new bool[blocks];
         for (int b = blocks - 1; b >= 0; b--) _free.Push(b);
     }
 
@@ -55,6 +58,19 @@ public sealed class BlockPool
     /// <summary>Of <see cref="Queries"/>, tokens found cached (vLLM's <c>prefix_cache_hits</c>).</summary>
     public long Hits { get; private set; }
 
+    /// <summary>Every <see cref="LandmarkInterval"/>-th block of a sequence is a landmark (see <see cref="Landmarks"/>).</summary>
+    public const int LandmarkInterval = 4;
+
+    /// <summary>
+    /// A summary of the prefixes this pool holds, for routers: the 64-bit digests (<see cref="BlockHash.Digest"/>) of the
+    /// registered blocks that end a sequence's 4th, 8th, 12th… block. A router that hashes a prompt the same way learns
+    /// how long a prefix of it is cached here from a few set lookups, and the summary is a sixteenth of the blocks' count.
+    /// Changes with every registration and eviction; <see cref="LandmarkVersion"/> counts them.
+    /// </summary>
+    public IReadOnlyCollection<ulong> Landmarks => _landmarks;
+
+    public long LandmarkVersion { get; private set; }
+
     /// <summary>Takes a block for a sequence: a free one, else the least recently released cached one (its content is dropped).</summary>
     public bool TryAllocate(out int block)
     {
@@ -63,8 +79,15 @@ public sealed class BlockPool
             if (_cached.First is not { } oldest) return false;
             block = oldest.Value;
             Uncache(block);
-            _byHash.Remove(_hashOf[block]!.Value);
+            var hash = _hashOf[block]!.Value;
+            _byHash.Remove(hash);
             _hashOf[block] = null;
+            if (_landmark[block])
+            {
+                _landmarks.Remove(hash.Digest);
+                _landmark[block] = false;
+                LandmarkVersion++;
+            }
         }
         _holders[block] = 1;
         return true;
@@ -100,11 +123,17 @@ public sealed class BlockPool
     /// holds the same content (two sequences computed it at once), the first stays registered and this one is freed
     /// normally when released.
     /// </summary>
-    public void Register(int block, BlockHash hash)
+    /// <param name="index">The block's place in its sequence (0 for the first).</param>
+    public void Register(int block, BlockHash hash, int index)
     {
         if (!PrefixCaching || _hashOf[block] is not null || _byHash.ContainsKey(hash)) return;
         _byHash[hash] = block;
         _hashOf[block] = hash;
+        if ((index + 1) % LandmarkInterval == 0 && _landmarks.Add(hash.Digest))
+        {
+            _landmark[block] = true;
+            LandmarkVersion++;
+        }
     }
 
     /// <summary>

@@ -97,7 +97,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
             int full = s.Computed / cache.BlockSize;
             if (full <= s.RegisteredBlocks || !Running.Contains(s)) continue;
             BlockHash.Extend(s.BlockHashes, s.Tokens, cache.BlockSize, full);
-            for (int i = s.RegisteredBlocks; i < full; i++) _pool.Register(s.Blocks[i], s.BlockHashes[i]);
+            for (int i = s.RegisteredBlocks; i < full; i++) _pool.Register(s.Blocks[i], s.BlockHashes[i], i);
             s.RegisteredBlocks = full;
         }
     }

@@ -125,6 +125,7 @@ public sealed class InferenceEngine : IAsyncDisposable
 
         using var inference = inference_mode();
         var scheduler = new BatchScheduler(_options, cache, torch.device(_options.Device));
+        var landmarks = new LandmarkSnapshots();
         using (model)
         using (cache)
         {
@@ -149,7 +150,10 @@ public sealed class InferenceEngine : IAsyncDisposable
                 }
                 Interlocked.Add(ref _preemptions, scheduler.TakePreemptions());
                 _statistics = new EngineStatistics(scheduler.Running.Count, scheduler.WaitingCount, cache.Blocks.UsedBlocks, cache.TotalBlocks,
-                    cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions), _generatedTokens, cache.Blocks.Queries, cache.Blocks.Hits);
+                    cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions), _generatedTokens, cache.Blocks.Queries, cache.Blocks.Hits)
+                {
+                    PrefixLandmarks = landmarks.Take(cache.Blocks),
+                };
             }
             scheduler.CloseAll();
         }
@@ -267,8 +271,35 @@ public sealed class InferenceEngine : IAsyncDisposable
 public sealed record EngineStatistics(int Running, int Waiting, int UsedCacheBlocks, int CacheBlocks, int BlockSize, long CacheBytes, long Preemptions, long GeneratedTokens,
     long PrefixCacheQueries = 0, long PrefixCacheHits = 0)
 {
+    /// <summary>The prefix cache's landmarks (see <see cref="BlockPool.Landmarks"/>), as of at most a quarter second ago.</summary>
+    public IReadOnlyList<ulong> PrefixLandmarks { get; init; } = [];
+
     /// <summary>Fraction of the KV cache in use, 0–1.</summary>
     public double CacheUsage => CacheBlocks == 0 ? 0 : (double)UsedCacheBlocks / CacheBlocks;
+}
+
+/// <summary>
+/// Copies of the pool's landmarks for other threads, taken at most four times a second and only when they changed: the
+/// engine publishes statistics after every step, and copying thousands of digests each time would cost more than the step's bookkeeping.
+/// </summary>
+internal sealed class LandmarkSnapshots
+{
+    /// <summary>At most this many digests travel (a 1M-token cache has 16k landmarks of 16-token blocks).</summary>
+    private const int MaxLandmarks = 16_384;
+
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private ulong[] _latest = [];
+    private long _version = -1;
+    private DateTime _takenAt;
+
+    public IReadOnlyList<ulong> Take(BlockPool pool)
+    {
+        if (pool.LandmarkVersion == _version || DateTime.UtcNow - _takenAt < Interval) return _latest;
+        _latest = pool.Landmarks.Take(MaxLandmarks).ToArray();
+        _version = pool.LandmarkVersion;
+        _takenAt = DateTime.UtcNow;
+        return _latest;
+    }
 }
 
 /// <summary>The engine's log messages.</summary>

@@ -21,7 +21,7 @@ public sealed class ServedModel(ServedModelOptions options, ModelFolder folder, 
     {
         var s = Engine.Statistics;
         return new(Name, Options.Device, s.Running, s.Waiting, s.UsedCacheBlocks, s.CacheBlocks, s.BlockSize, s.CacheBytes, s.Preemptions,
-            s.GeneratedTokens, s.PrefixCacheQueries, s.PrefixCacheHits);
+            s.GeneratedTokens, s.PrefixCacheQueries, s.PrefixCacheHits) { PrefixLandmarks = s.PrefixLandmarks as ulong[] ?? [.. s.PrefixLandmarks] };
     }
 
     public async ValueTask DisposeAsync()

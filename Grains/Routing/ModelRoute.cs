@@ -21,7 +21,7 @@ public sealed class ModelRoute(string model, ReplicaRouter router, SiloWatch sil
         var tried = new List<string>();
         while (true)
         {
-            var replica = await router.PickAsync(model, Replica, tried).ConfigureAwait(true);
+            var replica = await router.PickAsync(model, Replica, tried, request.PromptTokenIds).ConfigureAwait(true);
             if (replica is null)
             {
                 throw (tried.Count == 0

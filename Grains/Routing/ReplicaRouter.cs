@@ -8,11 +8,14 @@ namespace Cluster.Grains.Routing;
 /// <summary>
 /// Picks the replica a sequence runs on. Reads the replica registry at most once a second (in the background once it
 /// has a view, so requests never wait on it), filters by this silo's live membership view (a dead silo drops out the
-/// moment membership declares it, before the registry is read again), and chooses the least loaded: running plus
-/// waiting sequences as last reported, plus the sequences this silo sent there and has not seen finish.
+/// moment membership declares it, before the registry is read again), and chooses by <see cref="ReplicaScoring"/>:
+/// running plus waiting sequences as last reported, plus the sequences this silo sent there and has not seen finish,
+/// weighed against how much of the prompt each replica's prefix cache holds (<see cref="PrefixAffinity"/>).
 /// </summary>
-public sealed partial class ReplicaRouter(IGrainFactory grains, SiloWatch silos, ILogger<ReplicaRouter> logger)
+public sealed partial class ReplicaRouter(IGrainFactory grains, SiloWatch silos, RoutingOptions options, ILogger<ReplicaRouter> logger)
 {
+    private readonly PrefixAffinity _affinity = new();
+
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
@@ -76,28 +79,37 @@ public sealed partial class ReplicaRouter(IGrainFactory grains, SiloWatch silos,
         view.Of(model).Where(r => !r.Draining && silos.IsActive(SiloAddress.FromParsableString(r.Replica.Silo))).ToArray();
 
     /// <summary>
-    /// The least loaded available replica of <paramref name="model"/> not in <paramref name="exclude"/>;
-    /// <paramref name="preferred"/> (a session's sticky replica) while it is available. Null when none is.
+    /// The best-scoring available replica of <paramref name="model"/> for <paramref name="prompt"/> not in
+    /// <paramref name="exclude"/>; <paramref name="preferred"/> (a session's sticky replica) while it is available.
+    /// Null when none is.
     /// </summary>
-    public async ValueTask<ModelReplica?> PickAsync(string model, string? preferred, IReadOnlyCollection<string> exclude)
+    public async ValueTask<ModelReplica?> PickAsync(string model, string? preferred, IReadOnlyCollection<string> exclude, IReadOnlyList<int>? prompt = null)
     {
         var candidates = (await AvailableAsync(model).ConfigureAwait(false)).Where(r => !exclude.Contains(r.Replica.GrainKey)).ToArray();
         if (candidates.Length == 0) return null;
         if (preferred is not null && candidates.FirstOrDefault(c => c.Replica.GrainKey == preferred) is { } sticky) return sticky.Replica;
+        // Replicas of one model may differ in block size; each is hashed the way its engine hashes.
+        var landmarks = options.Policy == RoutingPolicy.PrefixAware && prompt is { Count: > 0 }
+            ? candidates.Select(c => c.Load?.BlockSize ?? 0).Where(b => b > 0).Distinct().ToDictionary(b => b, b => PrefixAffinity.Landmarks(prompt, b))
+            : null;
         double best = double.MaxValue;
-        var ties = new List<ModelReplica>();
+        var ties = new List<ReplicaStatus>();
         foreach (var c in candidates)
         {
-            double score = (c.Load is { } l ? l.Running + l.Waiting + (l.CacheBlocks == 0 ? 0 : (double)l.UsedCacheBlocks / l.CacheBlocks) : 0)
-                + _inFlight.GetValueOrDefault(c.Replica.GrainKey);
+            int inFlight = _inFlight.GetValueOrDefault(c.Replica.GrainKey);
+            double score = landmarks is not null && c.Load is { BlockSize: > 0 } load
+                ? ReplicaScoring.Score(c, inFlight, prompt!.Count, _affinity.CachedTokens(c, landmarks[load.BlockSize]))
+                : ReplicaScoring.Score(c, inFlight);
             if (score < best - 1e-9)
             {
                 best = score;
                 ties.Clear();
             }
-            if (score <= best + 1e-9) ties.Add(c.Replica);
+            if (score <= best + 1e-9) ties.Add(c);
         }
-        return ties[Random.Shared.Next(ties.Count)];
+        var chosen = ties[Random.Shared.Next(ties.Count)];
+        if (landmarks is not null && chosen.Load is { BlockSize: > 0 } chosenLoad) _affinity.Record(chosen.Replica.GrainKey, landmarks[chosenLoad.BlockSize]);
+        return chosen.Replica;
     }
 
     /// <summary>Counts a sequence sent to <paramref name="replica"/> until disposed.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Cluster.Grains.Hosting;
+using Cluster.Grains.Routing;
 
 namespace Cluster.Silo.Cli;
 
@@ -23,7 +24,7 @@ public static class SiloFlags
     /// <summary>Which cluster to join and how other processes reach this one.</summary>
     public static readonly IReadOnlyList<string> Cluster =
     [
-        "--cluster", "--cluster-id", "--advertised-address", "--silo-port", "--gateway-port", "--drain-timeout",
+        "--cluster", "--cluster-id", "--advertised-address", "--silo-port", "--gateway-port", "--drain-timeout", "--routing-policy",
     ];
 
     /// <summary>The served model; <paramref name="modelPath"/> and <paramref name="servedName"/> override the flags (the embedded default).</summary>
@@ -69,6 +70,7 @@ public static class SiloFlags
                 ? TimeSpan.FromSeconds(double.TryParse(drain, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s >= 0 ? s
                     : throw new ArgumentException($"--drain-timeout needs seconds, got '{drain}'"))
                 : DrainOptions.Default.Timeout,
+            Routing = new RoutingOptions { Policy = flags.Get("--routing-policy") is { } policy ? RoutingOptions.ParsePolicy(policy) : RoutingPolicy.PrefixAware },
         };
     }
 

@@ -39,8 +39,8 @@ public sealed class BlockPoolTests
         var pool = new BlockPool(4, 4, prefixCaching: true);
         var hashes = Chain([1, 2, 3, 4], [5, 6, 7, 8]);
         var first = Take(pool, 3);
-        pool.Register(first[0], hashes[0]);
-        pool.Register(first[1], hashes[1]);
+        pool.Register(first[0], hashes[0], 0);
+        pool.Register(first[1], hashes[1], 1);
 
         var second = new List<int>();
         Assert.Equal(2, pool.AcquirePrefix(hashes, second));
@@ -72,10 +72,10 @@ public sealed class BlockPoolTests
         var a = Chain([1, 1, 1, 1], [2, 2, 2, 2]);
         var b = Chain([3, 3, 3, 3]);
         var older = Take(pool, 2);
-        pool.Register(older[0], a[0]);
-        pool.Register(older[1], a[1]);
+        pool.Register(older[0], a[0], 0);
+        pool.Register(older[1], a[1], 1);
         var newer = Take(pool, 1);
-        pool.Register(newer[0], b[0]);
+        pool.Register(newer[0], b[0], 0);
         int olderTail = older[1];
         pool.Release(older);
         pool.Release(newer);
@@ -102,8 +102,8 @@ public sealed class BlockPoolTests
         var hash = Chain([9, 9, 9, 9])[0];
         var one = Take(pool, 1);
         var two = Take(pool, 1);
-        pool.Register(one[0], hash);
-        pool.Register(two[0], hash);
+        pool.Register(one[0], hash, 0);
+        pool.Register(two[0], hash, 0);
         pool.Release(two);
         Assert.Equal(0, pool.CachedBlocks);
         pool.Release(one);
@@ -116,9 +116,26 @@ public sealed class BlockPoolTests
         var pool = new BlockPool(2, 4, prefixCaching: false);
         var hash = Chain([9, 9, 9, 9]);
         var one = Take(pool, 1);
-        pool.Register(one[0], hash[0]);
+        pool.Register(one[0], hash[0], 0);
         pool.Release(one);
         Assert.Equal(0, pool.CachedBlocks);
         Assert.Equal(0, pool.AcquirePrefix(hash, []));
+    }
+
+    [Fact]
+    public void Every_fourth_block_is_a_landmark_until_it_is_evicted()
+    {
+        var pool = new BlockPool(8, 1, prefixCaching: true);
+        var hashes = Chain([1], [2], [3], [4], [5], [6], [7], [8]);
+        var blocks = Take(pool, 8);
+        for (int i = 0; i < 8; i++) pool.Register(blocks[i], hashes[i], i);
+        Assert.Equal([hashes[3].Digest, hashes[7].Digest], pool.Landmarks.Order());
+        long version = pool.LandmarkVersion;
+
+        pool.Release(blocks);
+        // Released tail first: block 7 is the least recently released and the first evicted.
+        Assert.True(pool.TryAllocate(out _));
+        Assert.Equal([hashes[3].Digest], pool.Landmarks);
+        Assert.True(pool.LandmarkVersion > version);
     }
 }
