@@ -152,7 +152,8 @@ public sealed class InferenceEngine : IAsyncDisposable
                 _statistics = new EngineStatistics(scheduler.Running.Count, scheduler.WaitingCount, cache.Blocks.UsedBlocks, cache.TotalBlocks,
                     cache.BlockSize, cache.BytesAllocated, Interlocked.Read(ref _preemptions), _generatedTokens, cache.Blocks.Queries, cache.Blocks.Hits)
                 {
-                    PrefixLandmarks = landmarks.Take(cache.Blocks),
+                    // Before going idle, whatever the interval: the engine publishes nothing more until new work arrives.
+                    PrefixLandmarks = landmarks.Take(cache.Blocks, force: scheduler.Idle),
                 };
             }
             scheduler.CloseAll();
@@ -292,9 +293,9 @@ internal sealed class LandmarkSnapshots
     private long _version = -1;
     private DateTime _takenAt;
 
-    public IReadOnlyList<ulong> Take(BlockPool pool)
+    public IReadOnlyList<ulong> Take(BlockPool pool, bool force)
     {
-        if (pool.LandmarkVersion == _version || DateTime.UtcNow - _takenAt < Interval) return _latest;
+        if (pool.LandmarkVersion == _version || (!force && DateTime.UtcNow - _takenAt < Interval)) return _latest;
         _latest = pool.Landmarks.Take(MaxLandmarks).ToArray();
         _version = pool.LandmarkVersion;
         _takenAt = DateTime.UtcNow;

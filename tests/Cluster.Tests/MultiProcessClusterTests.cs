@@ -135,6 +135,42 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         await WaitForReplicasAsync(gateway, "tiny", 1);
     }
 
+    [Fact]
+    public async Task Stateless_requests_sharing_a_long_prefix_go_to_the_replica_that_caches_it()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        string tiny = await cluster.MakeModelAsync(seed: 1);
+        await cluster.StartSiloAsync(tiny, "tiny");
+        await cluster.StartSiloAsync(tiny, "tiny");
+        var gateway = await cluster.StartGatewayAsync();
+        await WaitForReplicasAsync(gateway, "tiny", 2);
+        string System(int topic) => string.Join(' ', Enumerable.Range(0, 80).Select(i => $"Policy {topic}.{i}: reply in one line."));
+
+        async Task<(int Prompt, int Cached)> AskAsync(int topic, string question)
+        {
+            var response = await gateway.Http.PostAsync("/v1/chat/completions", LocalCluster.Gateway.Json(new
+            {
+                model = "tiny",
+                messages = new object[] { new { role = "system", content = System(topic) }, new { role = "user", content = question } },
+                max_tokens = 2,
+            }));
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.True(response.IsSuccessStatusCode, body.ToJsonString());
+            var usage = body["usage"]!;
+            return (usage["prompt_tokens"]!.GetValue<int>(), usage["prompt_tokens_details"]!["cached_tokens"]!.GetValue<int>());
+        }
+
+        // Six long system prompts, each cached on whichever replica its first request went to.
+        for (int topic = 0; topic < 6; topic++) await AskAsync(topic, "warm up");
+        // Each session grain routes from its own silo: wait until the replicas' reports carry their landmarks.
+        await Task.Delay(3000);
+        var asked = new List<(int Prompt, int Cached)>();
+        for (int topic = 0; topic < 6; topic++) asked.Add(await AskAsync(topic, "a follow-up question"));
+        output.WriteLine(string.Join(", ", asked.Select(a => $"{a.Cached}/{a.Prompt}")));
+        // Least-loaded routing between two idle replicas would send each to the wrong one half the time (all six right: 1 in 64).
+        Assert.All(asked, a => Assert.True(a.Cached >= a.Prompt * 0.8, $"cached {a.Cached} of {a.Prompt} prompt tokens"));
+    }
+
     private static async Task<IEnumerable<string>> ReplicasAsync(LocalCluster.Gateway gateway, string model) =>
         (await gateway.ModelsAsync()).Where(m => m!["id"]!.GetValue<string>() == model)
             .SelectMany(m => m!["replicas"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()));
