@@ -107,9 +107,22 @@ public sealed partial class ReplicaRouter(IGrainFactory grains, SiloWatch silos,
             }
             if (score <= best + 1e-9) ties.Add(c);
         }
-        var chosen = ties[Random.Shared.Next(ties.Count)];
+        var chosen = TieBreak(ties, landmarks);
         if (landmarks is not null && chosen.Load is { BlockSize: > 0 } chosenLoad) _affinity.Record(chosen.Replica.GrainKey, landmarks[chosenLoad.BlockSize]);
         return chosen.Replica;
+    }
+
+    /// <summary>
+    /// Among equally good replicas, the one a hash of the prompt's first landmark and the replica's key ranks first
+    /// (rendezvous hashing), so that the routers of different silos, each with its own recent choices, agree where a
+    /// new prefix goes and warm one cache rather than several. Random for prompts too short to have a landmark.
+    /// </summary>
+    private static ReplicaStatus TieBreak(List<ReplicaStatus> ties, Dictionary<int, ulong[]>? landmarks)
+    {
+        if (ties.Count == 1) return ties[0];
+        ulong? first = landmarks?.Values.FirstOrDefault(l => l.Length > 0)?[0];
+        if (first is not ulong prefix) return ties[Random.Shared.Next(ties.Count)];
+        return ties.MaxBy(t => System.IO.Hashing.XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(t.Replica.GrainKey), (long)prefix))!;
     }
 
     /// <summary>Counts a sequence sent to <paramref name="replica"/> until disposed.</summary>
