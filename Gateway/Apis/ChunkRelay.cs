@@ -21,6 +21,8 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
 
     private void Write(TChunk chunk)
     {
+        // A header after the first is the session's keep-alive: it has reset the watchdog and carries nothing for the client.
+        if (chunk.Host is not null) return;
         if (_forward?.Invoke(chunk) != false) _buffer.Writer.TryWrite(OpenAIJson.Serialize(chunk));
     }
 

@@ -54,9 +54,13 @@ internal static class GrpcChunkRelay
                 if (!await enumerator.MoveNextAsync().ConfigureAwait(false)) break;
                 if (enumerator.Current.Host is { } host)
                 {
-                    // The session's header: from now on its silo's death ends the call at once.
-                    hostGone = silos.WhenGone(host);
-                    onGone = hostGone.Register(watchdog.Cancel);
+                    // The session's header: from now on its silo's death ends the call at once. Later headers are
+                    // keep-alives, which only reset the watchdog.
+                    if (onGone == default)
+                    {
+                        hostGone = silos.WhenGone(host);
+                        onGone = hostGone.Register(watchdog.Cancel);
+                    }
                     continue;
                 }
                 if (forward?.Invoke(enumerator.Current) != false) buffer.TryWrite(map(enumerator.Current));

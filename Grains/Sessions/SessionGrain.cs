@@ -74,8 +74,9 @@ public sealed class SessionGrain(
 
         try
         {
-            await foreach (var choice in outputs.Reader.ReadAllAsync(cancellationToken))
-                yield return Chunk(choice);
+            var header = new ChatCompletionChunk { Id = id, Created = created, Model = request.Model, Choices = [], Host = HostSilo };
+            await foreach (var choice in KeepAlive.Interleave(outputs.Reader.ReadAllAsync(cancellationToken), KeepAlive.Interval, cancellationToken))
+                yield return choice is null ? header : Chunk(choice);
         }
         finally
         {
@@ -141,13 +142,14 @@ public sealed class SessionGrain(
     public async IAsyncEnumerable<Completion> StreamCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
-        yield return new Completion { Id = "", Created = 0, Model = request.Model, Choices = [], Host = HostSilo };
+        var header = new Completion { Id = "", Created = 0, Model = request.Model, Choices = [], Host = HostSilo };
+        yield return header;
         var model = await frontends.GetAsync(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        await foreach (var piece in turn.RunAsync(Route(model.Name), cancellationToken))
-            yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece] };
+        await foreach (var piece in KeepAlive.Interleave(turn.RunAsync(Route(model.Name), cancellationToken), KeepAlive.Interval, cancellationToken))
+            yield return piece is null ? header : new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece] };
         if (request.IncludeUsage)
             yield return new Completion { Id = id, Created = created, Model = model.Name, Choices = [], Usage = turn.Usage };
     }
