@@ -52,6 +52,9 @@ public static class ClusterSiloBuilderExtensions
         // The host must outwait the drain: running streams finish before the silo leaves.
         silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(15));
         silo.Services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        // Grain calls carry the caller's trace (W3C trace context in the request context): one trace per request across
+        // silos. Inert unless traces are exported (see ClusterTelemetry).
+        silo.AddActivityPropagation();
 
         foreach (var model in options.Models) silo.Services.AddSingleton(model);
         silo.Services.AddSingleton(new DrainOptions(options.DrainTimeout));

@@ -3,6 +3,7 @@ using Cluster.Contracts.OpenAI;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
 using Cluster.Gateway.Serialization;
+using Cluster.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Cluster.Gateway.Apis;
@@ -24,15 +25,18 @@ public static class ChatCompletionsApi
         var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement, statefulSession: !sessionId.StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal));
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_completion_tokens", "max_tokens");
-
+        var observer = new RequestObserver(request.Model, "rest", request.IncludeUsage);
+        request = RequestObserver.WithUsage(request);
 
         if (!stream)
         {
             var completion = await GrainCalls.Single(new SessionCall<ChatCompletion>(cluster, sessionId, s => s.CreateChatCompletionAsync(request, ct), silos), ct).ConfigureAwait(false);
+            observer.Forward(completion);
+            observer.Completed();
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
 
-        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(new SessionCall<ChatCompletionChunk>(cluster, sessionId, s => s.StreamChatCompletionAsync(request, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
+        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(new SessionCall<ChatCompletionChunk>(cluster, sessionId, s => s.StreamChatCompletionAsync(request, ct), silos), observer, options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 }

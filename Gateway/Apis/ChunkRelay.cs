@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
 using Cluster.Gateway.Serialization;
+using Cluster.Gateway.Telemetry;
 
 namespace Cluster.Gateway.Apis;
 
@@ -20,7 +21,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
     /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
     /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
     /// </summary>
-    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, RequestObserver observer, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken)
     {
         var (enumerator, watchdog, host) = await call.OpenAsync(cancellationToken).ConfigureAwait(false);
         watchdog.CancelAfter(inactivity);
@@ -46,8 +47,8 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
             throw;
         }
         var relay = new ChunkRelay<TChunk>();
-        if (any) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
-        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, call.Silos, hostGone, logger, cancellationToken);
+        if (any && observer.Forward(enumerator.Current)) relay._buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
+        _ = relay.PumpAsync(enumerator, any, observer, watchdog, inactivity, call.Silos, hostGone, logger, cancellationToken);
         return relay;
     }
 
@@ -56,7 +57,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
     /// few milliseconds.</summary>
     private static readonly TimeSpan SilenceAfterDeparture = TimeSpan.FromSeconds(2);
 
-    private async Task PumpAsync(IAsyncEnumerator<TChunk> enumerator, bool more,
+    private async Task PumpAsync(IAsyncEnumerator<TChunk> enumerator, bool more, RequestObserver observer,
         CancellationTokenSource watchdog, TimeSpan inactivity, SiloLiveness silos, CancellationToken hostGone, ILogger logger, CancellationToken clientAborted)
     {
         bool lostHost = false, departed = false;
@@ -92,8 +93,9 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
                     onDeparture = departure.Register(OnDeparture);
                 }
                 more = await enumerator.MoveNextAsync();
-                if (more) _buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
+                if (more && observer.Forward(enumerator.Current)) _buffer.Writer.TryWrite(OpenAIJson.Serialize(enumerator.Current));
             }
+            observer.Completed();
             _buffer.Writer.TryWrite("[DONE]");
         }
         catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
@@ -109,6 +111,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
                 : GrainCalls.Describe(e);
             // A failure that is neither a refusal nor a lost silo is a bug: its cause belongs in the log.
             if (error.Type == "server_error" && error.Code is null) logger.LogError(e, "Stream failed after it started");
+            observer.Failed(error.Code);
             _buffer.Writer.TryWrite(OpenAIJson.Serialize(new OpenAIErrorResponse(error)));
         }
         finally
@@ -120,5 +123,18 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         }
     }
 
-    public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => _buffer.Reader.ReadAllAsync(cancellationToken);
+    /// <summary>The SSE payloads; the stream counts as open (<c>cluster_streams_open</c>) while the response reads them.</summary>
+    public async IAsyncEnumerable<string> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var sse = new KeyValuePair<string, object?>("api", "sse");
+        GatewayMetrics.StreamsOpen.Add(1, sse);
+        try
+        {
+            await foreach (var data in _buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return data;
+        }
+        finally
+        {
+            GatewayMetrics.StreamsOpen.Add(-1, sse);
+        }
+    }
 }

@@ -3,6 +3,7 @@ using Cluster.Contracts.OpenAI;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
 using Cluster.Gateway.Serialization;
+using Cluster.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using static Cluster.Gateway.Apis.ChatCompletionRequestReader;
 
@@ -25,12 +26,16 @@ public static class CompletionsApi
         var (request, stream) = Read(body.RootElement);
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_tokens");
+        var observer = new RequestObserver(request.Model, "rest", request.IncludeUsage);
+        request = RequestObserver.WithUsage(request);
         if (!stream)
         {
             var completion = await GrainCalls.Single(new SessionCall<Completion>(cluster, sessionId, s => s.CreateCompletionAsync(request, ct), silos), ct).ConfigureAwait(false);
+            observer.Forward(completion);
+            observer.Completed();
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
-        var relay = await ChunkRelay<Completion>.StartAsync(new SessionCall<Completion>(cluster, sessionId, s => s.StreamCompletionAsync(request, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
+        var relay = await ChunkRelay<Completion>.StartAsync(new SessionCall<Completion>(cluster, sessionId, s => s.StreamCompletionAsync(request, ct), silos), observer, options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 

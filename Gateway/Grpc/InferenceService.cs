@@ -1,6 +1,7 @@
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Apis;
 using Cluster.Gateway.Hosting;
+using Cluster.Gateway.Telemetry;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using V1 = Cluster.Inference.V1;
@@ -34,7 +35,9 @@ public sealed class InferenceService(IClusterClient cluster, ModelDirectory mode
         await models.EnsureServedAsync(chat.Model).ConfigureAwait(false);
         var session = cluster.GetGrain<ISessionGrain>(sessionId);
         var ct = context.CancellationToken;
-        await GrpcChunkRelay.RelayAsync(session.StreamChatCompletionAsync(chat, ct), ProtoMessages.Chunk, responseStream, options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
+        var observer = new RequestObserver(chat.Model, "grpc", chat.IncludeUsage);
+        chat = RequestObserver.WithUsage(chat);
+        await GrpcChunkRelay.RelayAsync(session.StreamChatCompletionAsync(chat, ct), ProtoMessages.Chunk, observer, responseStream, options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
     }
 
     public override async Task CreateCompletion(V1.CompletionRequest request, IServerStreamWriter<V1.Completion> responseStream, ServerCallContext context)
@@ -92,7 +95,8 @@ public sealed class InferenceService(IClusterClient cluster, ModelDirectory mode
         await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         var session = cluster.GetGrain<ISessionGrain>(SessionId(context));
         var ct = context.CancellationToken;
-        await GrpcChunkRelay.RelayAsync(session.StreamCompletionAsync(request, ct), map, responseStream, options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
+        var observer = new RequestObserver(request.Model, "grpc", request.IncludeUsage);
+        await GrpcChunkRelay.RelayAsync(session.StreamCompletionAsync(RequestObserver.WithUsage(request), ct), map, observer, responseStream, options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
     }
 
     /// <summary>The <c>session-id</c> metadata entry, or a fresh ephemeral id: the rules of REST's <c>X-Session-Id</c>.</summary>

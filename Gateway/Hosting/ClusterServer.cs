@@ -1,5 +1,6 @@
 using Cluster.Gateway.Apis;
 using Cluster.Gateway.Grpc;
+using Cluster.Gateway.Telemetry;
 using Cluster.Silo;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -21,6 +22,8 @@ public static class ClusterServer
         Build(gateway, args, builder => builder.UseOrleansClient(c =>
         {
             c.UseRedisClustering(o => o.ConfigurationOptions = cluster.Redis.Clone());
+            // Grain calls carry the request's trace to the silos (see ClusterTelemetry).
+            c.AddActivityPropagation();
             c.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
@@ -60,6 +63,7 @@ public static class ClusterServer
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddSingleton<SiloLiveness>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloLiveness>());
+        builder.AddGatewayTelemetry();
 
         var app = builder.Build();
         app.UseOpenAIErrors();
