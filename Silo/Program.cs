@@ -21,12 +21,12 @@ string host;
 int healthPort;
 try
 {
-    flags = CommandLine.Parse(args, [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--health-port"], SiloFlags.ModelSwitches);
+    flags = CommandLine.Parse(args, [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--health-port"], [.. SiloFlags.ModelSwitches, .. SiloFlags.ClusterSwitches]);
     if (flags.Get("--model") is not { } modelPath)
     {
         Console.Error.WriteLine(
             "usage: Silo --model DIR [--served-model-name NAME] [--cluster redis://HOST:PORT] [--cluster-id ID] [--advertised-address IP] " +
-            "[--silo-port N] [--gateway-port N] [--host ADDR] [--health-port N] [--drain-timeout SECONDS] [--threads N] [model flags as for serve]");
+            "[--silo-port N] [--gateway-port N] [--host ADDR] [--health-port N] [--drain-timeout SECONDS] [--dashboard] [--threads N] [model flags as for serve]");
         return 2;
     }
     options = SiloFlags.ReadCluster(flags, [SiloFlags.ReadModel(flags, modelPath)]);

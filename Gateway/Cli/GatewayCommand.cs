@@ -5,7 +5,7 @@ using Cluster.Silo.Cli;
 namespace Cluster.Gateway.Cli;
 
 /// <summary>
-/// <c>gateway --cluster redis://HOST:PORT [--cluster-id ID] [--host ADDR] [--port N] [--grpc-port N]</c>: the OpenAI API as an
+/// <c>gateway --cluster redis://HOST:PORT [--cluster-id ID] [--host ADDR] [--port N] [--grpc-port N] [--dashboard]</c>: the OpenAI API as an
 /// Orleans client of a cluster whose silos run elsewhere. Stateless and model-free, so any number can run.
 /// </summary>
 public static class GatewayCommand
@@ -18,7 +18,7 @@ public static class GatewayCommand
         CommandLine flags;
         try
         {
-            flags = CommandLine.Parse(args, Options);
+            flags = CommandLine.Parse(args, Options, SiloFlags.ClusterSwitches);
             string address = flags.Get("--cluster") ?? Environment.GetEnvironmentVariable("CLUSTER_REDIS")
                 ?? throw new ArgumentException("gateway needs --cluster redis://HOST:PORT (the Redis its silos use)");
             cluster = ClusterAddress.Parse(address);
@@ -30,6 +30,7 @@ public static class GatewayCommand
         }
         string clusterId = flags.Get("--cluster-id") ?? Environment.GetEnvironmentVariable("CLUSTER_ID") ?? ClusterSiloOptions.DefaultClusterId;
         var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000, GrpcPort = flags.GetInt("--grpc-port") ?? GatewayOptions.DefaultGrpcPort };
+        gateway = gateway with { Dashboard = SiloFlags.IsOn(flags, "--dashboard") };
         var app = ClusterServer.BuildGateway(gateway, cluster, clusterId);
         await app.StartAsync().ConfigureAwait(false);
         string grpc = gateway.GrpcPort > 0 ? $", gRPC on {gateway.Host}:{gateway.GrpcPort}" : "";

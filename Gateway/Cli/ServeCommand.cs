@@ -22,7 +22,7 @@ public static class ServeCommand
         CommandLine flags;
         try
         {
-            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice", .. SiloFlags.ModelSwitches]);
+            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice", .. SiloFlags.ModelSwitches, .. SiloFlags.ClusterSwitches]);
             if (flags.Get("--config") is { } config) flags = flags.WithDefaults(ServeConfigFile.Load(config), Options);
         }
         catch (Exception e) when (e is ArgumentException or IOException or YamlDotNet.Core.YamlException or System.Text.Json.JsonException)
@@ -51,6 +51,7 @@ public static class ServeCommand
             return 2;
         }
         var gateway = new GatewayOptions { Host = flags.Get("--host") ?? "127.0.0.1", Port = flags.GetInt("--port") ?? 8000, GrpcPort = flags.GetInt("--grpc-port") ?? GatewayOptions.DefaultGrpcPort };
+        gateway = gateway with { Dashboard = silo.Dashboard };
         WebApplication app;
         try
         {
@@ -70,7 +71,7 @@ public static class ServeCommand
     }
 
     /// <summary>Flags taking a value; a config file may set any of them.</summary>
-    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--port", "--grpc-port", "--cache-dir", "--enable-auto-tool-choice", .. SiloFlags.ModelSwitches];
+    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--port", "--grpc-port", "--cache-dir", "--enable-auto-tool-choice", .. SiloFlags.ModelSwitches, .. SiloFlags.ClusterSwitches];
 
     /// <summary>The name the embedded default model is served under.</summary>
     public const string DefaultModelName = "tiny";

@@ -4,6 +4,7 @@ using Cluster.Gateway.Telemetry;
 using Cluster.Silo;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Cluster.Gateway.Hosting;
 
@@ -24,6 +25,7 @@ public static class ClusterServer
             c.UseRedisClustering(o => o.ConfigurationOptions = cluster.Redis.Clone());
             // Grain calls carry the request's trace to the silos (see ClusterTelemetry).
             c.AddActivityPropagation();
+            if (gateway.Dashboard) c.AddDashboard();
             c.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
@@ -75,6 +77,8 @@ public static class ClusterServer
         app.MapMetricsApi();
         app.MapModelsApi();
         app.MapClusterGrpc();
+        // Operators' view of grains and silos; it shows grain keys and logs, so expose it only where access is controlled.
+        if (gateway.Dashboard) app.MapOrleansDashboard("/dashboard");
         return app;
     }
 }

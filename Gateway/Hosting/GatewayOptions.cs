@@ -30,4 +30,7 @@ public sealed record GatewayOptions
 
     /// <summary>How long a request body may trickle before <see cref="MinRequestBodyBytesPerSecond"/> applies; over 1 s (Kestrel's heartbeat).</summary>
     public TimeSpan RequestBodyGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>--dashboard</c>: the Orleans Dashboard under <c>/dashboard</c> (its silos need <c>--dashboard</c> too).</summary>
+    public bool Dashboard { get; init; }
 }

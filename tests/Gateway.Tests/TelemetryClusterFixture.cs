@@ -17,7 +17,8 @@ public sealed class TelemetryClusterFixture : IAsyncLifetime
     public async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(
         new TinyModelOptions { OutputDirectory = "", Architecture = TinyModelArchitecture.Qwen2, Seed = 7 },
         new ServedModelOptions { ModelPath = "", ServedModelName = ModelName, MaxSequences = 8, MaxModelLength = 1024, ToolCallParser = "auto" },
-        new GatewayOptions { Port = 0, StreamInactivityTimeout = TimeSpan.FromSeconds(20) });
+        // With the Orleans Dashboard too: its own background grain calls must not start traces.
+        new GatewayOptions { Port = 0, StreamInactivityTimeout = TimeSpan.FromSeconds(20), Dashboard = true });
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }

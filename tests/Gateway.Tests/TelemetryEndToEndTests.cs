@@ -127,6 +127,14 @@ public sealed class TelemetryEndToEndTests(TelemetryClusterFixture fixture) : IC
     }
 
     [Fact]
+    public async Task The_orleans_dashboard_is_served_under_dashboard_when_enabled()
+    {
+        using var page = await Http.GetAsync("/dashboard/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task One_trace_runs_from_the_gateway_through_the_session_and_model_grains_into_the_engine()
     {
         var spans = new List<Activity>();
