@@ -54,9 +54,21 @@ public static class GatewayMetrics
     internal static void RecordRejected(string api, int status, string? param, string? code)
     {
         var tags = new System.Diagnostics.TagList { { "api", api }, { "status", status.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
-        if (!string.IsNullOrEmpty(param)) tags.Add("param", param);
+        if (!string.IsNullOrEmpty(param)) tags.Add("param", ParamLabel(param));
         if (!string.IsNullOrEmpty(code)) tags.Add("code", code);
         Rejected.Add(1, tags);
+    }
+
+    /// <summary>
+    /// A refused parameter as a label of bounded cardinality: array indices become <c>[]</c> and only the first three
+    /// levels stay (deeper ones are paths inside a client's own JSON schema), so
+    /// <c>tools[3].function.parameters.properties.city</c> counts as <c>tools[].function.parameters</c>.
+    /// </summary>
+    public static string ParamLabel(string param)
+    {
+        var general = System.Text.RegularExpressions.Regex.Replace(param, @"\[\d+\]", "[]");
+        var levels = general.Split('.');
+        return levels.Length <= 3 ? general : string.Join('.', levels.Take(3));
     }
 
     private static InstrumentAdvice<T> Buckets<T>(T[] boundaries) where T : struct => new() { HistogramBucketBoundaries = boundaries };
