@@ -7,6 +7,7 @@ using Cluster.Grains.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Cluster.Silo;
 
@@ -52,6 +53,10 @@ public static class ClusterSiloBuilderExtensions
         // The host must outwait the drain: running streams finish before the silo leaves.
         silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(15));
         silo.Services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        // Grain calls carry the caller's trace (W3C trace context in the request context): one trace per request across
+        // silos. Inert unless traces are exported (see ClusterTelemetry).
+        silo.AddActivityPropagation();
+        if (options.Dashboard) silo.AddDashboard();
 
         foreach (var model in options.Models) silo.Services.AddSingleton(model);
         silo.Services.AddSingleton(new DrainOptions(options.DrainTimeout));

@@ -36,6 +36,10 @@ public sealed record ClusterSiloOptions
     /// </summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary><c>--dashboard</c>: the Orleans Dashboard's grains and collectors on this silo (every silo of a cluster
+    /// whose gateways show the dashboard needs them).</summary>
+    public bool Dashboard { get; init; }
+
     public const string DefaultClusterId = "llm-cluster";
 
     /// <summary>Orleans' service id: the same for every cluster of this product (storage keys include it).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,6 +9,8 @@ using Cluster.Grains.Hosting;
 using Cluster.Silo;
 using Cluster.Silo.Cli;
 using Cluster.Silo.Metrics;
+using Cluster.Silo.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 
 // A standalone silo: `dotnet run --project Silo -- --model DIR --cluster redis://HOST:PORT [flags]`. It loads its
 // models and joins the cluster; gateways (`dotnet run --project Gateway -- gateway --cluster ...`) serve the API.
@@ -18,12 +21,12 @@ string host;
 int healthPort;
 try
 {
-    flags = CommandLine.Parse(args, [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--health-port"], SiloFlags.ModelSwitches);
+    flags = CommandLine.Parse(args, [.. SiloFlags.Model, .. SiloFlags.Cluster, "--host", "--health-port"], [.. SiloFlags.ModelSwitches, .. SiloFlags.ClusterSwitches]);
     if (flags.Get("--model") is not { } modelPath)
     {
         Console.Error.WriteLine(
             "usage: Silo --model DIR [--served-model-name NAME] [--cluster redis://HOST:PORT] [--cluster-id ID] [--advertised-address IP] " +
-            "[--silo-port N] [--gateway-port N] [--host ADDR] [--health-port N] [--drain-timeout SECONDS] [--threads N] [model flags as for serve]");
+            "[--silo-port N] [--gateway-port N] [--host ADDR] [--health-port N] [--drain-timeout SECONDS] [--dashboard] [--threads N] [model flags as for serve]");
         return 2;
     }
     options = SiloFlags.ReadCluster(flags, [SiloFlags.ReadModel(flags, modelPath)]);
@@ -44,6 +47,8 @@ builder.Logging.AddFilter("Orleans", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
 builder.UseOrleans(silo => silo.AddClusterSilo(options));
+builder.AddClusterTelemetry("cluster-silo", ClusterTelemetry.SiloMeters);
+builder.Services.AddSingleton(sp => new ReplicaMetrics(sp.GetRequiredService<IMeterFactory>(), () => sp.GetRequiredService<ModelHost>().Statuses()));
 var app = builder.Build();
 // Readiness: true once every model is loaded and registered, false again while draining.
 app.MapGet("/health", (ModelHost models) => models.State == HostState.Serving
@@ -51,7 +56,9 @@ app.MapGet("/health", (ModelHost models) => models.State == HostState.Serving
     : Results.Json(new { status = models.State.ToString().ToLowerInvariant() }, statusCode: 503));
 // Liveness: the process answers.
 app.MapGet("/livez", () => Results.Ok(new { status = "alive" }));
-app.MapGet("/metrics", (ModelHost models) => Results.Text(ReplicaMetrics.Render(models.Statuses()), ReplicaMetrics.ContentType));
+// Prometheus text from OpenTelemetry: this silo's replicas, tool-call parses, grammar compile and mask times.
+app.Services.GetRequiredService<ReplicaMetrics>();
+app.MapPrometheusScrapingEndpoint("/metrics");
 await app.StartAsync();
 Console.WriteLine($"Silo health and metrics at {app.Urls.FirstOrDefault()} (cluster '{options.ClusterId}'{(options.Cluster is { } c ? " on " + c.Uri : "")})");
 await app.WaitForShutdownAsync();

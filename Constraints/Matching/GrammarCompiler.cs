@@ -26,7 +26,12 @@ public static class GrammarCompiler
     /// keyword cannot be enforced, or a <c>$ref</c> recurses without writing anything), <see cref="UnsupportedRegexException"/> (a regex feature outside
     /// regular languages), <see cref="GrammarLimitException"/> (past one of <paramref name="limits"/>), <see cref="UnsatisfiableGrammarException"/>
     /// (no output matches) or <see cref="UnknownSpecialTokenException"/>.</exception>
-    public static CompiledGrammar Compile(Grammar grammar, TokenVocabulary vocabulary, GrammarLimits? limits = null)
+    public static CompiledGrammar Compile(Grammar grammar, TokenVocabulary vocabulary, GrammarLimits? limits = null) =>
+        CompileOrReuse(grammar, vocabulary, out _, limits);
+
+    /// <summary><see cref="Compile"/>, saying whether the result came from the cache (nothing was compiled).</summary>
+    /// <exception cref="GrammarException">As for <see cref="Compile"/>.</exception>
+    public static CompiledGrammar CompileOrReuse(Grammar grammar, TokenVocabulary vocabulary, out bool cached, GrammarLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(grammar);
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -35,7 +40,8 @@ public static class GrammarCompiler
         var key = ReferenceEquals(limits, GrammarLimits.Default) || limits == GrammarLimits.Default
             ? grammar.CanonicalKey
             : $"limits({limits.CacheKey}){grammar.CanonicalKey}";
-        if (cache.TryGetValue(key, out var cached)) return cached;
+        cached = cache.TryGetValue(key, out var hit);
+        if (cached) return hit!;
         var compiled = CompileUncached(grammar, vocabulary, limits);
         if (cache.Count >= CacheCapacity) cache.Clear();
         return cache.GetOrAdd(key, compiled);

@@ -12,7 +12,11 @@ namespace Cluster.Engine.Sampling;
 public static class Sampler
 {
     /// <param name="logits">[rows, vocab] fp32.</param>
-    public static SampledToken[] Sample(Tensor logits, IReadOnlyList<SamplingRow> rows)
+    public static SampledToken[] Sample(Tensor logits, IReadOnlyList<SamplingRow> rows) => Sample(logits, rows, out _);
+
+    /// <param name="logits">[rows, vocab] fp32.</param>
+    /// <param name="maskSeconds">Time spent on grammar masks (0 when no row is constrained).</param>
+    public static SampledToken[] Sample(Tensor logits, IReadOnlyList<SamplingRow> rows, out double maskSeconds)
     {
         using var scope = NewDisposeScope();
         int count = rows.Count;
@@ -20,7 +24,7 @@ public static class Sampler
         var device = logits.device;
         var raw = logits;
         logits = ApplyBiasAndBans(logits, rows, vocab);
-        logits = ApplyConstraints(logits, rows, vocab);
+        logits = ApplyConstraints(logits, rows, vocab, out maskSeconds);
         logits = ApplyPenalties(logits, rows, vocab);
 
         var chosen = SampleRows(logits, rows, vocab, device);
@@ -94,11 +98,13 @@ public static class Sampler
     /// expanded on the device, and disallowed logits become -inf. Ids beyond the grammar's vocabulary (padding rows of
     /// the embedding) are never allowed in a constrained row.
     /// </summary>
-    private static Tensor ApplyConstraints(Tensor logits, IReadOnlyList<SamplingRow> rows, long vocab)
+    private static Tensor ApplyConstraints(Tensor logits, IReadOnlyList<SamplingRow> rows, long vocab, out double seconds)
     {
+        seconds = 0;
         int words = 0;
         foreach (var r in rows) if (r.Constraint is { } m) words = Math.Max(words, m.Grammar.Vocabulary.MaskWords);
         if (words == 0) return logits;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var bits = new int[rows.Count * words];
         var constrained = new bool[rows.Count];
         for (int r = 0; r < rows.Count; r++)
@@ -121,7 +127,9 @@ public static class Sampler
             var padding = tensor(constrained, device: device).logical_not().unsqueeze(1).expand(rows.Count, vocab - allowed.shape[1]);
             allowed = cat([allowed, padding], 1);
         }
-        return logits.masked_fill(allowed.logical_not(), float.NegativeInfinity);
+        var masked = logits.masked_fill(allowed.logical_not(), float.NegativeInfinity);
+        seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return masked;
     }
 
     /// <summary>

@@ -46,6 +46,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
         for (var node = _waiting.First; node is not null; node = node.Next)
         {
             if (node.Value.Id != id) continue;
+            EndTrace(node.Value);
             node.Value.Output.Writer.TryComplete();
             node.Value.Generator?.Dispose();
             _waiting.Remove(node);
@@ -71,6 +72,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
             next.RegisteredBlocks = hit;
             if (_pool.PrefixCaching) _pool.RecordLookup(next.Tokens.Count, next.Computed);
             next.CachedPromptTokens ??= Math.Min(next.Computed, next.PromptLength);
+            next.Trace?.Admitted();
             next.Generator ??= new Generator(next.Sampling.Seed ?? (ulong)Random.Shared.NextInt64(), device);
             Running.Add(next);
             Running.Sort((a, b) => a.Id.CompareTo(b.Id));
@@ -145,6 +147,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
             {
                 // Alone and still out of room: the budget cannot hold this sequence any longer.
                 sequence.Output.Writer.TryWrite(new GeneratedToken(-1, FinishReason.Length));
+                if (sequence.Trace is { } trace) trace.Finish = "length";
                 Retire(sequence);
                 return false;
             }
@@ -168,6 +171,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
     /// <summary>Ends a sequence: its output completes and its blocks return to the pool.</summary>
     public void Retire(Sequence sequence)
     {
+        EndTrace(sequence);
         Running.Remove(sequence);
         sequence.Output.Writer.TryComplete();
         _pool.Release(sequence.Blocks);
@@ -181,6 +185,7 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
         foreach (var s in Running.ToList())
         {
             s.Output.Writer.TryWrite(new GeneratedToken(-1, FinishReason.Error));
+            if (s.Trace is { } trace) trace.Finish = "error";
             Retire(s);
         }
     }
@@ -188,7 +193,13 @@ internal sealed class BatchScheduler(EngineOptions options, PagedKvCache cache, 
     public void CloseAll()
     {
         foreach (var s in Running.ToList()) Retire(s);
-        foreach (var s in _waiting) s.Output.Writer.TryComplete();
+        foreach (var s in _waiting)
+        {
+            EndTrace(s);
+            s.Output.Writer.TryComplete();
+        }
         _waiting.Clear();
     }
+
+    private static void EndTrace(Sequence s) => s.Trace?.End(s.PromptLength, s.CachedPromptTokens, s.Generated, s.Preemptions);
 }

@@ -46,4 +46,7 @@ public sealed record EngineOptions
     /// while waiting, and on a small machine they starve those threads (measured by bench/Engine.Bench).
     /// </summary>
     public int? Threads { get; init; }
+
+    /// <summary>The served model name the engine's metrics and spans are labelled with (<c>model_name</c>).</summary>
+    public string ModelName { get; init; } = "";
 }

@@ -4,6 +4,7 @@ using Cluster.Engine.KvCache;
 using Cluster.Engine.ModelFiles;
 using Cluster.Engine.Models;
 using Cluster.Engine.Sampling;
+using Cluster.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -79,7 +80,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     {
         if (CheckPrompt(request.PromptTokenIds.Count) is { } problem) throw new ArgumentException(problem, "prompt");
         await Ready.ConfigureAwait(false);
-        var sequence = new Sequence(Interlocked.Increment(ref _nextId), request);
+        var sequence = new Sequence(Interlocked.Increment(ref _nextId), request) { Trace = SequenceTrace.Capture(_options.ModelName) };
         _submitted.Enqueue(sequence);
         _wake.Release();
         bool finished = false;
@@ -195,13 +196,15 @@ public sealed class InferenceEngine : IAsyncDisposable
     }
 
     /// <summary>The forward pass and sampling of a plan; null (with the exception) when either throws.</summary>
-    private static SampledToken[]? TryStep(CausalLanguageModel model, PagedKvCache cache, StepPlan plan, out Exception? failure)
+    private SampledToken[]? TryStep(CausalLanguageModel model, PagedKvCache cache, StepPlan plan, out Exception? failure)
     {
         using var scope = NewDisposeScope();
         try
         {
             var logits = model.Forward(plan.Batch, cache);
-            var next = plan.Sampled.Count == 0 ? [] : Sampler.Sample(logits, plan.Sampled.Select(Row).ToList());
+            double maskSeconds = 0;
+            var next = plan.Sampled.Count == 0 ? [] : Sampler.Sample(logits, plan.Sampled.Select(Row).ToList(), out maskSeconds);
+            if (maskSeconds > 0) EngineTelemetry.MaskSeconds.Record(maskSeconds, EngineTelemetry.ModelLabel(_options.ModelName));
             // Only after both succeeded: a retried plan recomputes the same positions (cache writes are idempotent).
             foreach (var (sequence, count) in plan.Advances) sequence.Computed += count;
             failure = null;
@@ -231,6 +234,11 @@ public sealed class InferenceEngine : IAsyncDisposable
                 continue;
             }
             int? cached = s.Generated == 0 ? s.CachedPromptTokens ?? 0 : null;
+            if (s.Trace is { } trace)
+            {
+                trace.FirstToken();
+                if (finish is { } f) trace.Finish = f.ToString().ToLowerInvariant();
+            }
             s.Tokens.Add(token.TokenId);
             _generatedTokens++;
             s.Output.Writer.TryWrite(new GeneratedToken(token.TokenId, finish, token.Logprob, token.TopLogprobs, cached));
@@ -250,6 +258,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     private void Fail(BatchScheduler scheduler, Sequence sequence, Exception e)
     {
         EngineLog.SequenceFailed(_logger, e, sequence.Id, sequence.PromptLength, sequence.Generated);
+        if (sequence.Trace is { } trace) trace.Finish = "error";
         sequence.Output.Writer.TryWrite(new GeneratedToken(-1, FinishReason.Error));
         scheduler.Retire(sequence);
     }

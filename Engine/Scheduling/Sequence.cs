@@ -51,5 +51,8 @@ internal sealed class Sequence
 
     public Channel<GeneratedToken> Output { get; }
 
+    /// <summary>The caller's trace and this sequence's phase times; null when nobody traces (the usual, free case).</summary>
+    public Telemetry.SequenceTrace? Trace { get; init; }
+
     public SamplingParameters Sampling => Request.Sampling;
 }

@@ -4,6 +4,7 @@ using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
 using Cluster.Gateway.Security;
 using Cluster.Gateway.Serialization;
+using Cluster.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Cluster.Gateway.Apis;
@@ -25,20 +26,18 @@ public static class ChatCompletionsApi
         var (request, stream) = ChatCompletionRequestReader.Read(body.RootElement, statefulSession: !sessionId.StartsWith(ISessionGrain.EphemeralPrefix, StringComparison.Ordinal));
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_completion_tokens", "max_tokens");
-        var caller = ApiCaller.Of(http);
+        var observer = new RequestObserver(request.Model, "rest", request.IncludeUsage, ApiCaller.Of(http));
+        request = RequestObserver.WithUsage(request);
 
         if (!stream)
         {
             var completion = await GrainCalls.Single(new SessionCall<ChatCompletion>(cluster, sessionId, s => s.CreateChatCompletionAsync(request, ct), silos), ct).ConfigureAwait(false);
-            caller?.Charge(completion.Usage);
+            observer.Forward(completion);
+            observer.Completed();
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
 
-        // A key with a token limit is charged the stream's usage, so the session is asked for it either way.
-        bool metered = caller?.MetersTokens == true;
-        var upstream = metered ? request with { IncludeUsage = true } : request;
-        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(new SessionCall<ChatCompletionChunk>(cluster, sessionId, s => s.StreamChatCompletionAsync(upstream, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct,
-            metered ? chunk => caller!.Forward(chunk.Usage, request.IncludeUsage) : null).ConfigureAwait(false);
+        var relay = await ChunkRelay<ChatCompletionChunk>.StartAsync(new SessionCall<ChatCompletionChunk>(cluster, sessionId, s => s.StreamChatCompletionAsync(request, ct), silos), observer, options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
 using Cluster.Gateway.Serialization;
+using Cluster.Gateway.Telemetry;
 
 namespace Cluster.Gateway.Apis;
 
@@ -16,22 +17,18 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
 {
     private readonly Channel<string> _buffer = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-    /// <summary>Which chunks the client gets (all when null); see <c>ApiCaller.Forward</c>.</summary>
-    private Func<TChunk, bool>? _forward;
-
-    private void Write(TChunk chunk)
+    private void Write(TChunk chunk, RequestObserver observer)
     {
         // A header after the first is the session's keep-alive: it has reset the watchdog and carries nothing for the client.
         if (chunk.Host is not null) return;
-        if (_forward?.Invoke(chunk) != false) _buffer.Writer.TryWrite(OpenAIJson.Serialize(chunk));
+        if (observer.Forward(chunk)) _buffer.Writer.TryWrite(OpenAIJson.Serialize(chunk));
     }
 
     /// <summary>
     /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
     /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
     /// </summary>
-    /// <param name="forward">Which chunks reach the client (all when null): a metered stream drops the usage chunk the client did not ask for.</param>
-    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken, Func<TChunk, bool>? forward = null)
+    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, RequestObserver observer, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken)
     {
         var (enumerator, watchdog, host) = await call.OpenAsync(cancellationToken).ConfigureAwait(false);
         watchdog.CancelAfter(inactivity);
@@ -56,9 +53,9 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
             watchdog.Dispose();
             throw;
         }
-        var relay = new ChunkRelay<TChunk> { _forward = forward };
-        if (any) relay.Write(enumerator.Current);
-        _ = relay.PumpAsync(enumerator, any, watchdog, inactivity, call.Silos, hostGone, logger, cancellationToken);
+        var relay = new ChunkRelay<TChunk>();
+        if (any) relay.Write(enumerator.Current, observer);
+        _ = relay.PumpAsync(enumerator, any, observer, watchdog, inactivity, call.Silos, hostGone, logger, cancellationToken);
         return relay;
     }
 
@@ -67,7 +64,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
     /// few milliseconds.</summary>
     private static readonly TimeSpan SilenceAfterDeparture = TimeSpan.FromSeconds(2);
 
-    private async Task PumpAsync(IAsyncEnumerator<TChunk> enumerator, bool more,
+    private async Task PumpAsync(IAsyncEnumerator<TChunk> enumerator, bool more, RequestObserver observer,
         CancellationTokenSource watchdog, TimeSpan inactivity, SiloLiveness silos, CancellationToken hostGone, ILogger logger, CancellationToken clientAborted)
     {
         bool lostHost = false, departed = false;
@@ -103,13 +100,15 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
                     onDeparture = departure.Register(OnDeparture);
                 }
                 more = await enumerator.MoveNextAsync();
-                if (more) Write(enumerator.Current);
+                if (more) Write(enumerator.Current, observer);
             }
+            observer.Completed();
             _buffer.Writer.TryWrite("[DONE]");
         }
         catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
         {
             // The client left: the cancelled enumeration has already told the grain to stop.
+            observer.Aborted();
         }
         catch (Exception e)
         {
@@ -120,6 +119,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
                 : GrainCalls.Describe(e);
             // A failure that is neither a refusal nor a lost silo is a bug: its cause belongs in the log.
             if (error.Type == "server_error" && error.Code is null) logger.LogError(e, "Stream failed after it started");
+            observer.Failed(error.Code);
             _buffer.Writer.TryWrite(OpenAIJson.Serialize(new OpenAIErrorResponse(error)));
         }
         finally
@@ -131,5 +131,18 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         }
     }
 
-    public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => _buffer.Reader.ReadAllAsync(cancellationToken);
+    /// <summary>The SSE payloads; the stream counts as open (<c>cluster_streams_open</c>) while the response reads them.</summary>
+    public async IAsyncEnumerable<string> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var sse = new KeyValuePair<string, object?>("api", "sse");
+        GatewayMetrics.StreamsOpen.Add(1, sse);
+        try
+        {
+            await foreach (var data in _buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return data;
+        }
+        finally
+        {
+            GatewayMetrics.StreamsOpen.Add(-1, sse);
+        }
+    }
 }

@@ -4,6 +4,7 @@ using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
 using Cluster.Gateway.Security;
 using Cluster.Gateway.Serialization;
+using Cluster.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using static Cluster.Gateway.Apis.ChatCompletionRequestReader;
 
@@ -26,18 +27,16 @@ public static class CompletionsApi
         var (request, stream) = Read(body.RootElement);
         var model = await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_tokens");
-        var caller = ApiCaller.Of(http);
+        var observer = new RequestObserver(request.Model, "rest", request.IncludeUsage, ApiCaller.Of(http));
+        request = RequestObserver.WithUsage(request);
         if (!stream)
         {
             var completion = await GrainCalls.Single(new SessionCall<Completion>(cluster, sessionId, s => s.CreateCompletionAsync(request, ct), silos), ct).ConfigureAwait(false);
-            caller?.Charge(completion.Usage);
+            observer.Forward(completion);
+            observer.Completed();
             return Results.Text(OpenAIJson.Serialize(completion), "application/json");
         }
-        // As for chat: a metered stream's usage is asked for, charged, and dropped unless the client asked too.
-        bool metered = caller?.MetersTokens == true;
-        var upstream = metered ? request with { IncludeUsage = true } : request;
-        var relay = await ChunkRelay<Completion>.StartAsync(new SessionCall<Completion>(cluster, sessionId, s => s.StreamCompletionAsync(upstream, ct), silos), options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct,
-            metered ? chunk => caller!.Forward(chunk.Usage, request.IncludeUsage) : null).ConfigureAwait(false);
+        var relay = await ChunkRelay<Completion>.StartAsync(new SessionCall<Completion>(cluster, sessionId, s => s.StreamCompletionAsync(request, ct), silos), observer, options.Value.StreamInactivityTimeout, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cluster.Gateway"), ct).ConfigureAwait(false);
         return TypedResults.ServerSentEvents(relay.ReadAllAsync(ct));
     }
 

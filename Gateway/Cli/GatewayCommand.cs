@@ -5,7 +5,7 @@ using Cluster.Silo.Cli;
 namespace Cluster.Gateway.Cli;
 
 /// <summary>
-/// <c>gateway --cluster redis://HOST:PORT [--cluster-id ID] [--host ADDR] [--port N] [--grpc-port N] [access and logging
+/// <c>gateway --cluster redis://HOST:PORT [--cluster-id ID] [--host ADDR] [--port N] [--grpc-port N] [--dashboard] [access and logging
 /// flags]</c>: the OpenAI API as an Orleans client of a cluster whose silos run elsewhere. Stateless and model-free, so any
 /// number can run; API keys' rate limits are counted in the cluster, so they hold across gateways. The flags after
 /// <c>--cluster-id</c> are <see cref="GatewayFlags"/>, shared with <c>serve</c>.
@@ -21,7 +21,7 @@ public static class GatewayCommand
         GatewayOptions gateway;
         try
         {
-            flags = CommandLine.Parse(args, Options, GatewayFlags.Switches);
+            flags = CommandLine.Parse(args, Options, [.. GatewayFlags.Switches, .. SiloFlags.ClusterSwitches]);
             string address = flags.Get("--cluster") ?? Environment.GetEnvironmentVariable("CLUSTER_REDIS")
                 ?? throw new ArgumentException("gateway needs --cluster redis://HOST:PORT (the Redis its silos use)");
             cluster = ClusterAddress.Parse(address);

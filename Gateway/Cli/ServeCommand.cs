@@ -23,7 +23,7 @@ public static class ServeCommand
         CommandLine flags;
         try
         {
-            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice", .. GatewayFlags.Switches, .. SiloFlags.ModelSwitches]);
+            flags = CommandLine.Parse(args, [.. Options, "--config"], switches: ["--enable-auto-tool-choice", .. GatewayFlags.Switches, .. SiloFlags.ModelSwitches, .. SiloFlags.ClusterSwitches]);
             if (flags.Get("--config") is { } config) flags = flags.WithDefaults(ServeConfigFile.Load(config), Options);
         }
         catch (Exception e) when (e is ArgumentException or IOException or YamlDotNet.Core.YamlException or System.Text.Json.JsonException)
@@ -72,7 +72,7 @@ public static class ServeCommand
     }
 
     /// <summary>Flags taking a value; a config file may set any of them (and the switches, as true or false).</summary>
-    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, .. GatewayFlags.Options, "--cache-dir", "--enable-auto-tool-choice", .. GatewayFlags.Switches, .. SiloFlags.ModelSwitches];
+    public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, .. GatewayFlags.Options, "--cache-dir", "--enable-auto-tool-choice", .. GatewayFlags.Switches, .. SiloFlags.ModelSwitches, .. SiloFlags.ClusterSwitches];
 
     /// <summary>The name the embedded default model is served under.</summary>
     public const string DefaultModelName = "tiny";

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Apis;
 using Cluster.Gateway.Hosting;
+using Cluster.Gateway.Telemetry;
 using Grpc.Core;
 
 namespace Cluster.Gateway.Grpc;
@@ -14,14 +15,29 @@ namespace Cluster.Gateway.Grpc;
 /// </summary>
 internal static class GrpcChunkRelay
 {
-    /// <param name="forward">Which chunks reach the client (all when null): a metered stream drops the usage chunk the client did not ask for.</param>
-    public static async Task RelayAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map,
-        IServerStreamWriter<TMessage> writer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken, Func<TChunk, bool>? forward = null)
+    public static async Task RelayAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map, RequestObserver observer,
+        IServerStreamWriter<TMessage> writer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
+        where TChunk : ISessionChunk
+    {
+        var grpc = new KeyValuePair<string, object?>("api", "grpc");
+        GatewayMetrics.StreamsOpen.Add(1, grpc);
+        try
+        {
+            await RelayCoreAsync(chunks, map, observer, writer, inactivity, silos, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            GatewayMetrics.StreamsOpen.Add(-1, grpc);
+        }
+    }
+
+    private static async Task RelayCoreAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map, RequestObserver observer,
+        IServerStreamWriter<TMessage> writer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
         where TChunk : ISessionChunk
     {
         var buffer = Channel.CreateUnbounded<TMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = PumpAsync(chunks, map, forward, buffer.Writer, inactivity, silos, stop.Token);
+        var pump = PumpAsync(chunks, map, observer, buffer.Writer, inactivity, silos, stop.Token);
         try
         {
             await foreach (var message in buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -38,7 +54,7 @@ internal static class GrpcChunkRelay
         await pump.ConfigureAwait(false);
     }
 
-    private static async Task PumpAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map, Func<TChunk, bool>? forward,
+    private static async Task PumpAsync<TChunk, TMessage>(IAsyncEnumerable<TChunk> chunks, Func<TChunk, TMessage> map, RequestObserver observer,
         ChannelWriter<TMessage> buffer, TimeSpan inactivity, SiloLiveness silos, CancellationToken cancellationToken)
         where TChunk : ISessionChunk
     {
@@ -63,16 +79,25 @@ internal static class GrpcChunkRelay
                     }
                     continue;
                 }
-                if (forward?.Invoke(enumerator.Current) != false) buffer.TryWrite(map(enumerator.Current));
+                if (observer.Forward(enumerator.Current)) buffer.TryWrite(map(enumerator.Current));
             }
+            observer.Completed();
         }
         catch (OperationCanceledException) when (hostGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            observer.Failed("replica_lost");
             throw new RpcException(new Status(StatusCode.Unavailable, "The silo running this response left the cluster; retry the request."));
         }
         catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            observer.Failed("stream_timeout");
             throw new RpcException(new Status(StatusCode.Unavailable, $"The model produced nothing for {inactivity.TotalSeconds:0} s; the stream was ended."));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client cancelled, its deadline passed, or writing to it failed.
+            observer.Aborted();
+            throw;
         }
         finally
         {

@@ -36,6 +36,7 @@ public static class GrpcErrors
     public static RpcException ToRpcException(RequestValidationException e)
     {
         var error = e.ToResponse().Error;
+        Telemetry.GatewayMetrics.RecordRejected("grpc", e.StatusCode, error.Param, error.Code);
         var status = new Status { Code = (int)CodeFor(e.StatusCode), Message = e.Message };
         if (!string.IsNullOrEmpty(error.Param))
             status.Details.Add(Any.Pack(new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = error.Param, Description = e.Message } } }));

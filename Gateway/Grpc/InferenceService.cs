@@ -2,6 +2,7 @@ using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Apis;
 using Cluster.Gateway.Hosting;
 using Cluster.Gateway.Security;
+using Cluster.Gateway.Telemetry;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using V1 = Cluster.Inference.V1;
@@ -35,11 +36,8 @@ public sealed class InferenceService(IClusterClient cluster, ModelDirectory mode
         await models.EnsureServedAsync(chat.Model).ConfigureAwait(false);
         var session = cluster.GetGrain<ISessionGrain>(sessionId);
         var ct = context.CancellationToken;
-        // A key with a token limit is charged the stream's usage (see ChatCompletionsApi).
-        var caller = ApiCaller.Of(context.GetHttpContext());
-        bool metered = caller?.MetersTokens == true;
-        await GrpcChunkRelay.RelayAsync(session.StreamChatCompletionAsync(metered ? chat with { IncludeUsage = true } : chat, ct), ProtoMessages.Chunk, responseStream, options.Value.StreamInactivityTimeout, silos, ct,
-            metered ? chunk => caller!.Forward(chunk.Usage, chat.IncludeUsage) : null).ConfigureAwait(false);
+        var observer = new RequestObserver(chat.Model, "grpc", chat.IncludeUsage, ApiCaller.Of(context.GetHttpContext()));
+        await GrpcChunkRelay.RelayAsync(session.StreamChatCompletionAsync(RequestObserver.WithUsage(chat), ct), ProtoMessages.Chunk, observer, responseStream, options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
     }
 
     public override async Task CreateCompletion(V1.CompletionRequest request, IServerStreamWriter<V1.Completion> responseStream, ServerCallContext context)
@@ -97,10 +95,8 @@ public sealed class InferenceService(IClusterClient cluster, ModelDirectory mode
         await models.EnsureServedAsync(request.Model).ConfigureAwait(false);
         var session = cluster.GetGrain<ISessionGrain>(SessionId(context));
         var ct = context.CancellationToken;
-        var caller = ApiCaller.Of(context.GetHttpContext());
-        bool metered = caller?.MetersTokens == true;
-        await GrpcChunkRelay.RelayAsync(session.StreamCompletionAsync(metered ? request with { IncludeUsage = true } : request, ct), map, responseStream, options.Value.StreamInactivityTimeout, silos, ct,
-            metered ? chunk => caller!.Forward(chunk.Usage, request.IncludeUsage) : null).ConfigureAwait(false);
+        var observer = new RequestObserver(request.Model, "grpc", request.IncludeUsage, ApiCaller.Of(context.GetHttpContext()));
+        await GrpcChunkRelay.RelayAsync(session.StreamCompletionAsync(RequestObserver.WithUsage(request), ct), map, observer, responseStream, options.Value.StreamInactivityTimeout, silos, ct).ConfigureAwait(false);
     }
 
     /// <summary>The <c>session-id</c> metadata entry, or a fresh ephemeral id: the rules of REST's <c>X-Session-Id</c>.</summary>

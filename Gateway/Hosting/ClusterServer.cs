@@ -1,9 +1,11 @@
 using Cluster.Gateway.Apis;
 using Cluster.Gateway.Grpc;
 using Cluster.Gateway.Security;
+using Cluster.Gateway.Telemetry;
 using Cluster.Silo;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Cluster.Gateway.Hosting;
 
@@ -22,6 +24,9 @@ public static class ClusterServer
         Build(gateway, args, builder => builder.UseOrleansClient(c =>
         {
             c.UseRedisClustering(o => o.ConfigurationOptions = cluster.Redis.Clone());
+            // Grain calls carry the request's trace to the silos (see ClusterTelemetry).
+            c.AddActivityPropagation();
+            if (gateway.Dashboard) c.AddDashboard();
             c.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
@@ -63,6 +68,7 @@ public static class ClusterServer
         builder.Services.AddSingleton<ModelDirectory>();
         builder.Services.AddSingleton<SiloLiveness>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloLiveness>());
+        builder.AddGatewayTelemetry();
 
         var app = builder.Build();
         app.UseRequestIds();
@@ -78,6 +84,8 @@ public static class ClusterServer
         app.MapMetricsApi();
         app.MapModelsApi();
         app.MapClusterGrpc();
+        // Operators' view of grains and silos; it shows grain keys and logs, so expose it only where access is controlled.
+        if (gateway.Dashboard) app.MapOrleansDashboard("/dashboard");
         return app;
     }
 }

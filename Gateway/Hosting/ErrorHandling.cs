@@ -1,5 +1,6 @@
 using Cluster.Gateway.Apis;
 using Cluster.Gateway.Serialization;
+using Cluster.Gateway.Telemetry;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Cluster.Gateway.Hosting;
@@ -64,6 +65,7 @@ public static partial class ErrorHandling
 
     internal static Task Write(HttpContext http, int status, OpenAIErrorResponse error)
     {
+        GatewayMetrics.RecordRejected("rest", status, error.Error.Param, error.Error.Code);
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
         byte[] body = System.Text.Encoding.UTF8.GetBytes(OpenAIJson.Serialize(error));

@@ -41,4 +41,7 @@ public sealed record GatewayOptions
 
     /// <summary><c>--log-requests</c>: log request and response bodies (prompts, completions); never otherwise.</summary>
     public bool LogRequests { get; init; }
+
+    /// <summary><c>--dashboard</c>: the Orleans Dashboard under <c>/dashboard</c> (its silos need <c>--dashboard</c> too).</summary>
+    public bool Dashboard { get; init; }
 }

@@ -38,6 +38,9 @@ public sealed class ModelDirectory(IClusterClient cluster, TimeProvider time)
         return _view ?? CatalogView.Empty;
     }
 
+    /// <summary>The latest view read, without waiting (for observers that must not block, such as metric callbacks).</summary>
+    public CatalogView Latest => _view ?? CatalogView.Empty;
+
     /// <summary>The registry's view now (for <c>/metrics</c> and <c>/v1/models</c>, which must not lag a report behind).</summary>
     public async Task<CatalogView> ReadAsync()
     {

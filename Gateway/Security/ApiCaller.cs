@@ -12,7 +12,7 @@ public sealed class ApiCaller(ApiKey key, IGrainFactory grains)
 {
     public ApiKey Key => key;
 
-    /// <summary>Whether responses must report their usage to be charged (the key has a token limit).</summary>
+    /// <summary>Whether the key has a token limit, so responses are charged their usage.</summary>
     public bool MetersTokens => key.Limits.TokensPerMinute is not null;
 
     public static ApiCaller? Of(HttpContext http) => http.Features.Get<ApiCaller>();
@@ -21,15 +21,5 @@ public sealed class ApiCaller(ApiKey key, IGrainFactory grains)
     public void Charge(CompletionUsage? usage)
     {
         if (MetersTokens && usage is { TotalTokens: > 0 } u) _ = grains.GetGrain<IRateLimitGrain>(key.Hash).ChargeAsync(u.TotalTokens);
-    }
-
-    /// <summary>
-    /// For a metered stream the session is asked for its usage chunk even when the client did not ask
-    /// (<c>stream_options.include_usage</c>): charges that chunk's usage, and says whether the client gets the chunk.
-    /// </summary>
-    public bool Forward(CompletionUsage? usage, bool clientAskedForUsage)
-    {
-        Charge(usage);
-        return clientAskedForUsage || usage is null;
     }
 }

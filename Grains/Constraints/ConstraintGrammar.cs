@@ -3,6 +3,7 @@ using Cluster.Constraints;
 using Cluster.Contracts.Generation;
 using Cluster.Contracts.Requests;
 using Cluster.Grains.Hosting;
+using Cluster.Grains.Telemetry;
 
 namespace Cluster.Grains.Constraints;
 
@@ -20,9 +21,12 @@ public static class ConstraintGrammar
     /// feature, a grammar no output satisfies, a compile limit); the param is the request field it came from.</exception>
     public static CompiledGrammar Compile(ModelFrontend model, GenerationConstraint constraint)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return GrammarCompiler.Compile(Build(model, constraint), model.ConstraintVocabulary);
+            var compiled = GrammarCompiler.CompileOrReuse(Build(model, constraint), model.ConstraintVocabulary, out bool cached);
+            GrainTelemetry.RecordCompile(model.Name, constraint.Kind, cached, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return compiled;
         }
         catch (UnsupportedSchemaException e)
         {

@@ -50,6 +50,7 @@ public sealed record ServedModelOptions
         KvCacheTokens = KvCacheTokens,
         EnablePrefixCaching = EnablePrefixCaching,
         Device = Device.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : Device,
+        ModelName = EffectiveName,
     };
 
     public string EffectiveName => ServedModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(ModelPath)));

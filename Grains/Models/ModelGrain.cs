@@ -6,6 +6,7 @@ using Cluster.Engine.Scheduling;
 using Cluster.Grains.Constraints;
 using Cluster.Grains.Hosting;
 using Cluster.Grains.Placement;
+using Cluster.Grains.Telemetry;
 
 namespace Cluster.Grains.Models;
 
@@ -36,6 +37,8 @@ public sealed class ModelGrain(ModelHost host) : Grain, IModelGrain
         if (host.State == HostState.Draining)
             throw new RequestRejection(503, "This replica is draining and takes no new sequences.", null, "replica_draining").ToException();
         if (model.Engine.CheckPrompt(request.PromptTokenIds.Length) is { } problem) throw RequestRejection.Invalid("messages", problem).ToException();
+        // The engine captures the current activity at submission: this span parents its queue, prefill and decode spans.
+        using var span = GrainTelemetry.StartGenerate(model.Name, this.GetPrimaryKeyString(), request.PromptTokenIds.Length);
         var engineRequest = new GenerationRequest(request.PromptTokenIds, ToEngine(request.Sampling, model.Frontend.Folder.GenerationConfig), request.MaxTokens)
         {
             StopTokenIds = request.StopTokenIds.ToHashSet(),

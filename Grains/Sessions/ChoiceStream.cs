@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text;
 using Cluster.Contracts.Generation;
 using Cluster.Contracts.OpenAI;
 using Cluster.Engine.Tokenization;
+using Cluster.Grains.Telemetry;
 using Cluster.Parsers;
 
 namespace Cluster.Grains.Sessions;
@@ -34,9 +36,16 @@ internal sealed class ChoiceStream
 
     private readonly IReadOnlySet<int> _stopTokenIds;
 
+    // The choice's output path as telemetry sees it: when its first token arrived and the time spent turning tokens
+    // into deltas (two clock reads per token, no allocation).
+    private readonly string _model;
+    private DateTime? _firstTokenAt;
+    private long _busyTicks;
+
     public ChoiceStream(int index, HfTokenizer tokenizer, ChatCompletionRequest request, IToolCallParser? parser, string? parserName, IReadOnlySet<int> stopTokenIds)
     {
         _stopTokenIds = stopTokenIds;
+        _model = request.Model;
         Index = index;
         _tokenizer = tokenizer;
         _parser = parser;
@@ -66,6 +75,20 @@ internal sealed class ChoiceStream
     /// <summary>Consumes one generated token (a stop token ending the sequence is counted but contributes no text).</summary>
     public List<ChunkChoice> Append(GeneratedTokenEvent token)
     {
+        _firstTokenAt ??= DateTime.UtcNow;
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            return AppendToken(token);
+        }
+        finally
+        {
+            _busyTicks += Stopwatch.GetTimestamp() - started;
+        }
+    }
+
+    private List<ChunkChoice> AppendToken(GeneratedTokenEvent token)
+    {
         bool isStopToken = token.FinishReason == GenerationFinishReason.Stop && _stopTokenIds.Contains(token.TokenId);
         if (token.TokenId >= 0)
         {
@@ -81,7 +104,10 @@ internal sealed class ChoiceStream
     /// <summary>Flushes held-back text and ends the parser.</summary>
     public List<ChunkChoice> Finish()
     {
-        return Emit(_text.Flush(), finish: true);
+        long started = Stopwatch.GetTimestamp();
+        var choices = Emit(_text.Flush(), finish: true);
+        _busyTicks += Stopwatch.GetTimestamp() - started;
+        return choices;
     }
 
     private List<ChunkChoice> Emit(string text, bool finish)
@@ -174,6 +200,9 @@ internal sealed class ChoiceStream
         _pendingLogprobs.Clear();
         _pendingTokenIds.Clear();
         _sent.Add(_final);
+        var parse = _final.ToolParse is { } report ? new ToolParseOutcome(report.Parser, report.Status) : (ToolParseOutcome?)null;
+        if (parse is { } p) GrainTelemetry.RecordToolParse(_model, p.Parser, p.Status);
+        GrainTelemetry.EmitParse(_firstTokenAt ?? DateTime.UtcNow, Stopwatch.GetElapsedTime(0, _busyTicks), TokenCount, parse);
         return _final;
     }
 

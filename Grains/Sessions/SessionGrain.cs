@@ -7,6 +7,7 @@ using Cluster.Contracts.OpenAI;
 using Cluster.Contracts.Sessions;
 using Cluster.Grains.Hosting;
 using Cluster.Grains.Routing;
+using Cluster.Grains.Telemetry;
 using Cluster.Parsers;
 
 namespace Cluster.Grains.Sessions;
@@ -54,6 +55,7 @@ public sealed class SessionGrain(
     public async IAsyncEnumerable<ChatCompletionChunk> StreamChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
+        using var span = GrainTelemetry.StartTurn("session.chat_completion", request.Model, this.GetPrimaryKeyString());
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         yield return new ChatCompletionChunk { Id = id, Created = created, Model = request.Model, Choices = [], Host = HostSilo };
@@ -68,6 +70,7 @@ public sealed class SessionGrain(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var route = Route(model.Name);
         var choices = plan.CreateChoices();
+        GrainTelemetry.MakeCurrent(span);
         var runs = choices.Select(c => RunChoiceAsync(c, plan, route, outputs.Writer, stop.Token)).ToArray();
         var all = Task.WhenAll(runs);
         _ = all.ContinueWith(t => outputs.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
@@ -119,11 +122,13 @@ public sealed class SessionGrain(
     public async IAsyncEnumerable<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
+        using var span = GrainTelemetry.StartTurn("session.chat_completion", request.Model, this.GetPrimaryKeyString());
         yield return new ChatCompletion { Id = "", Created = 0, Model = request.Model, Choices = [], Usage = new CompletionUsage(0, 0, 0), Host = HostSilo };
         var model = await frontends.GetAsync(request.Model);
         var plan = PrepareChat(model, request);
         var route = Route(model.Name);
         var choices = plan.CreateChoices();
+        GrainTelemetry.MakeCurrent(span);
         var finishes = await Task.WhenAll(choices.Select(c => RunChoiceAsync(c, plan, route, output: null, cancellationToken)));
         _replica = route.Replica;
         var completed = choices.Select((c, i) => c.Complete(finishes[i])).ToArray();
@@ -143,11 +148,13 @@ public sealed class SessionGrain(
     {
         using var turnLease = BeginTurn();
         var header = new Completion { Id = "", Created = 0, Model = request.Model, Choices = [], Host = HostSilo };
+        using var span = GrainTelemetry.StartTurn("session.completion", request.Model, this.GetPrimaryKeyString());
         yield return header;
         var model = await frontends.GetAsync(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        GrainTelemetry.MakeCurrent(span);
         await foreach (var piece in KeepAlive.Interleave(turn.RunAsync(Route(model.Name), cancellationToken), KeepAlive.Interval, cancellationToken))
             yield return piece is null ? header : new Completion { Id = id, Created = created, Model = model.Name, Choices = [piece] };
         if (request.IncludeUsage)
@@ -157,10 +164,12 @@ public sealed class SessionGrain(
     public async IAsyncEnumerable<Completion> CreateCompletionAsync(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var turnLease = BeginTurn();
+        using var span = GrainTelemetry.StartTurn("session.completion", request.Model, this.GetPrimaryKeyString());
         yield return new Completion { Id = "", Created = 0, Model = request.Model, Choices = [], Host = HostSilo };
         var model = await frontends.GetAsync(request.Model);
         var turn = CompletionTurn.Prepare(model, request);
         var pieces = new List<CompletionChoice>();
+        GrainTelemetry.MakeCurrent(span);
         await foreach (var piece in turn.RunAsync(Route(model.Name), cancellationToken)) pieces.Add(piece);
         yield return new Completion
         {

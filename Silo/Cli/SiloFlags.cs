@@ -27,6 +27,9 @@ public static class SiloFlags
         "--cluster", "--cluster-id", "--advertised-address", "--silo-port", "--gateway-port", "--drain-timeout", "--routing-policy",
     ];
 
+    /// <summary>Cluster switches, taking no value.</summary>
+    public static readonly IReadOnlyList<string> ClusterSwitches = ["--dashboard"];
+
     /// <summary>The served model; <paramref name="modelPath"/> and <paramref name="servedName"/> override the flags (the embedded default).</summary>
     public static ServedModelOptions ReadModel(CommandLine flags, string modelPath, string? servedName = null, string? toolCallParser = null) => new()
     {
@@ -71,8 +74,12 @@ public static class SiloFlags
                     : throw new ArgumentException($"--drain-timeout needs seconds, got '{drain}'"))
                 : DrainOptions.Default.Timeout,
             Routing = new RoutingOptions { Policy = flags.Get("--routing-policy") is { } policy ? RoutingOptions.ParsePolicy(policy) : RoutingPolicy.PrefixAware },
+            Dashboard = IsOn(flags, "--dashboard"),
         };
     }
+
+    /// <summary>A switch given on the command line (or true in a config file).</summary>
+    public static bool IsOn(CommandLine flags, string name) => flags.Get(name) is { } value && !value.Equals("false", StringComparison.OrdinalIgnoreCase);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

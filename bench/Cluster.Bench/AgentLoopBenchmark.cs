@@ -93,7 +93,7 @@ internal static class AgentLoopBenchmark
         string text = await gateway.Http.GetStringAsync("/metrics");
         double Sum(string name) => text.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-        return (Sum("cluster_prefix_cache_queries_total"), Sum("cluster_prefix_cache_hits_total"));
+        return (Sum("vllm:prefix_cache_queries_total"), Sum("vllm:prefix_cache_hits_total"));
     }
 
     private static async Task ConversationAsync(LocalCluster.Gateway gateway, int conversation, Run run)

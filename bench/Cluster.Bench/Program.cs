@@ -183,7 +183,7 @@ internal static class Load
     public static async Task<Dictionary<string, double>> TokensPerReplicaAsync(LocalCluster.Gateway gateway)
     {
         string text = await gateway.Http.GetStringAsync("/metrics");
-        return text.Split('\n').Where(l => l.StartsWith("cluster_generation_tokens_total{", StringComparison.Ordinal))
+        return text.Split('\n').Where(l => l.StartsWith("vllm:generation_tokens_total{", StringComparison.Ordinal))
             .ToDictionary(l => l[(l.IndexOf("replica=\"", StringComparison.Ordinal) + 9)..].Split('"')[0],
                 l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }

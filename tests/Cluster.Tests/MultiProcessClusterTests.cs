@@ -26,12 +26,12 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         await WaitForReplicasAsync(gateway, "solo", 1);
 
         var replicas = (await ReplicasAsync(gateway, "tiny")).ToArray();
-        var before = await Task.WhenAll(replicas.Select(r => gateway.MetricAsync("cluster_generation_tokens_total", r)));
+        var before = await Task.WhenAll(replicas.Select(r => gateway.MetricAsync("vllm:generation_tokens_total", r)));
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => gateway.StreamAsync("tiny", maxTokens: 48)));
         Assert.All(results, r => Assert.Null(r.Error));
         // Reports reach the registry every second.
         await Task.Delay(2500);
-        var after = await Task.WhenAll(replicas.Select(r => gateway.MetricAsync("cluster_generation_tokens_total", r)));
+        var after = await Task.WhenAll(replicas.Select(r => gateway.MetricAsync("vllm:generation_tokens_total", r)));
         var work = after.Zip(before, (a, b) => a - b).ToArray();
         output.WriteLine($"tokens per replica: {string.Join(", ", work)}");
         Assert.Equal(8 * 48, work.Sum());

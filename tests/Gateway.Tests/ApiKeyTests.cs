@@ -92,7 +92,7 @@ public sealed class ApiKeyTests(SecuredClusterFixture cluster) : IDisposable
         Assert.True(status == HttpStatusCode.OK, text);
         (status, _, text) = await Send("GET", "/metrics", null, null);
         Assert.True(status == HttpStatusCode.OK, text);
-        Assert.Contains("cluster_num_requests_running", text);
+        Assert.Contains("vllm:num_requests_running", text);
         // A wrong key does not close them either.
         (status, _, _) = await Send("GET", "/health", null, "Bearer wrong");
         Assert.Equal(HttpStatusCode.OK, status);

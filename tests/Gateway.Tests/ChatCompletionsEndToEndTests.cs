@@ -180,8 +180,8 @@ public sealed class ChatCompletionsEndToEndTests(ClusterFixture cluster)
         while (engine.Statistics.UsedCacheBlocks > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(0, engine.Statistics.UsedCacheBlocks);
         // The reported usage drops with it (metrics follow the replicas' load reports, sent every second).
-        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_kv_cache_usage_perc", v => v == 0));
-        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v == 0));
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:kv_cache_usage_perc", v => v == 0));
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:num_requests_running", v => v == 0));
     }
 
     [Fact]

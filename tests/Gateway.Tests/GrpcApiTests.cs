@@ -246,7 +246,7 @@ public sealed class GrpcApiTests(ClusterFixture cluster) : IDisposable
         Assert.Equal(StatusCode.Aborted, e.StatusCode);
         Assert.Equal("session_busy", e.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Reason);
         await cts.CancelAsync();
-        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v == 0));
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:num_requests_running", v => v == 0));
     }
 
     [Fact]
@@ -266,7 +266,7 @@ public sealed class GrpcApiTests(ClusterFixture cluster) : IDisposable
         await cts.CancelAsync();
         var e = await Assert.ThrowsAsync<RpcException>(async () => { while (await call.ResponseStream.MoveNext(CancellationToken.None)) { } });
         Assert.Equal(StatusCode.Cancelled, e.StatusCode);
-        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v == 0));
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:num_requests_running", v => v == 0));
     }
 
     [Fact]
@@ -276,7 +276,7 @@ public sealed class GrpcApiTests(ClusterFixture cluster) : IDisposable
         request.IgnoreEos = true;
         var e = await Assert.ThrowsAsync<RpcException>(() => ReadAll(Client.CreateChatCompletion(request, deadline: DateTime.UtcNow.AddMilliseconds(150))));
         Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
-        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_num_requests_running", v => v == 0));
+        Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:num_requests_running", v => v == 0));
     }
 
     [Fact]

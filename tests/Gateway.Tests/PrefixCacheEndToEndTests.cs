@@ -12,8 +12,8 @@ public sealed class PrefixCacheEndToEndTests(ClusterFixture cluster)
     [Fact]
     public async Task A_repeated_prompt_is_served_from_the_prefix_cache_and_counted_per_replica()
     {
-        double queries = await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_prefix_cache_queries_total", _ => true);
-        double hits = await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_prefix_cache_hits_total", _ => true);
+        double queries = await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:prefix_cache_queries_total", _ => true);
+        double hits = await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:prefix_cache_hits_total", _ => true);
         var request = new
         {
             model = ClusterFixture.ModelName,
@@ -28,11 +28,12 @@ public sealed class PrefixCacheEndToEndTests(ClusterFixture cluster)
             (await cluster.Http.PostAsJsonAsync("/v1/chat/completions", request)).EnsureSuccessStatusCode();
 
         // The second request found at least the shared system prompt (hundreds of tokens) cached.
-        Assert.True(await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_prefix_cache_hits_total", v => v >= hits + 200) >= hits + 200);
-        Assert.True(await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "cluster_prefix_cache_queries_total", v => v >= queries + 400) >= queries + 400);
-        string metrics = await cluster.Http.GetStringAsync("/metrics");
-        Assert.Contains("# TYPE cluster_prefix_cache_hits_total counter", metrics);
-        Assert.Contains("cluster_prefix_cache_hits_total{model_name=\"tiny-test\",replica=", metrics);
+        Assert.True(await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:prefix_cache_hits_total", v => v >= hits + 200) >= hits + 200);
+        Assert.True(await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:prefix_cache_queries_total", v => v >= queries + 400) >= queries + 400);
+        var metrics = await PrometheusScrape.ReadAsync(cluster.Http);
+        Assert.Equal("counter", metrics.Types["vllm:prefix_cache_hits_total"]);
+        var series = Assert.Single(metrics.Of("vllm:prefix_cache_hits_total", ("model_name", ClusterFixture.ModelName)));
+        Assert.True(series.Labels.ContainsKey("replica"));
     }
 
     [Theory]

@@ -12,9 +12,6 @@ internal static class ReplicaMetricsReader
         return value;
     }
 
-    public static double Value(string metrics, string name)
-    {
-        var line = metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal));
-        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>The value of the one series named <paramref name="name"/> (a test cluster runs one replica).</summary>
+    public static double Value(string metrics, string name) => PrometheusScrape.Parse(metrics).Of(name).Single().Value;
 }

@@ -52,6 +52,7 @@ public sealed class TestCluster : IAsyncDisposable
             SiloPort = 0,
             GatewayPort = 0,
             DrainTimeout = TimeSpan.FromSeconds(2),
+            Dashboard = gateway?.Dashboard ?? false,
         });
         await app.StartAsync();
         var grpc = app.Services.GetRequiredService<GrpcEndpoint>().Address!;
