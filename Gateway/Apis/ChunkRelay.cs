@@ -108,7 +108,6 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
         catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
         {
             // The client left: the cancelled enumeration has already told the grain to stop.
-            observer.Aborted();
         }
         catch (Exception e)
         {

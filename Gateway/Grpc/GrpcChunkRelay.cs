@@ -93,12 +93,6 @@ internal static class GrpcChunkRelay
             observer.Failed("stream_timeout");
             throw new RpcException(new Status(StatusCode.Unavailable, $"The model produced nothing for {inactivity.TotalSeconds:0} s; the stream was ended."));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The client cancelled, its deadline passed, or writing to it failed.
-            observer.Aborted();
-            throw;
-        }
         finally
         {
             onGone.Dispose();

@@ -79,9 +79,6 @@ internal sealed class RequestObserver(string model, string api, bool clientWants
         foreach (var finish in _finishes) GatewayMetrics.RequestSuccess.Add(1, _model, new KeyValuePair<string, object?>("finished_reason", finish));
     }
 
-    /// <summary>The client left before the end: counted as vLLM counts an aborted request.</summary>
-    public void Aborted() => GatewayMetrics.RequestSuccess.Add(1, _model, new KeyValuePair<string, object?>("finished_reason", "abort"));
-
     /// <summary>The stream ended with an error event after it started.</summary>
     public void Failed(string? code) =>
         GatewayMetrics.StreamErrors.Add(1, _model, new("api", api), new KeyValuePair<string, object?>("code", code ?? "server_error"));

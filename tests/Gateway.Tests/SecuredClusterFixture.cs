@@ -8,7 +8,8 @@ namespace Cluster.Gateway.Tests;
 /// <summary>
 /// A real co-hosted cluster with API keys on: two keys given directly (<see cref="KeyA"/>, <see cref="KeyB"/>, no limits)
 /// and a keys file re-read every 200 ms, holding one key per rate-limit test (a key's budget is shared by every request
-/// made with it, so each test spends its own) and whatever a rotation test writes. CORS allows <see cref="Origin"/>.
+/// made with it, so each test spends its own) and whatever a rotation test writes. CORS allows <see cref="Origin"/>;
+/// the Orleans Dashboard is on, behind the keys.
 /// </summary>
 public sealed class SecuredClusterFixture : IAsyncLifetime
 {
@@ -52,6 +53,7 @@ public sealed class SecuredClusterFixture : IAsyncLifetime
             new GatewayOptions
             {
                 Port = 0,
+                Dashboard = true,
                 Security = new SecurityOptions
                 {
                     ApiKeys = [KeyA, KeyB],
