@@ -129,7 +129,7 @@ public sealed class BlockPoolTests
         var hashes = Chain([1], [2], [3], [4], [5], [6], [7], [8]);
         var blocks = Take(pool, 8);
         for (int i = 0; i < 8; i++) pool.Register(blocks[i], hashes[i], i);
-        Assert.Equal([hashes[3].Digest, hashes[7].Digest], pool.Landmarks.Order());
+        Assert.Equal(new[] { hashes[3].Digest, hashes[7].Digest }.Order(), pool.Landmarks.Order());
         long version = pool.LandmarkVersion;
 
         pool.Release(blocks);
