@@ -106,7 +106,7 @@ internal static class StatelessMemoryBenchmark
     public static async Task RunAsync(int requests)
     {
         Console.WriteLine($"\n## Stateless memory: {requests:N0} requests without X-Session-Id to one `serve` process\n");
-        int port = LocalCluster.FreePort();
+        int port = ClusterProcess.FreePort();
         string cache = Path.Combine(Path.GetTempPath(), "cluster-bench-serve");
         string gatewayBinary = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "Gateway", "bin",
             new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "Cluster.Gateway");

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Cluster.Tests;
@@ -29,6 +31,24 @@ public sealed class ClusterProcess : IAsyncDisposable
         {
             lock (_output) return _output.ToString();
         }
+    }
+
+    /// <summary>A built executable of this repository (the test project builds it), in the configuration the tests were built in.</summary>
+    public static string Executable(string project, string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        string configuration = dir.Parent!.Name; // bin/{configuration}/net10.0/
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cluster.sln"))) dir = dir.Parent;
+        string path = Path.Combine(dir!.FullName, project, "bin", configuration, "net10.0", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built");
+    }
+
+    /// <summary>A loopback port free now: several processes (and test runs) on one machine must never share one.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static ClusterProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
@@ -69,6 +89,22 @@ public sealed class ClusterProcess : IAsyncDisposable
     }
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>SIGTERM, then kill -9 if the process has not exited within <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited) return;
+        Terminate();
+        using var wait = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

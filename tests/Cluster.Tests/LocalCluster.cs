@@ -31,7 +31,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         string redisServer = File.Exists("/usr/bin/redis-server") ? "/usr/bin/redis-server"
             : throw new InvalidOperationException("redis-server is not installed (apt-get install redis-server; .ci/run does it).");
-        int port = FreePort();
+        int port = ClusterProcess.FreePort();
         var redis = ClusterProcess.Start("redis", redisServer, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
@@ -55,7 +55,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         string folder = Path.Combine(Path.GetTempPath(), "cluster-model-" + Guid.NewGuid().ToString("N"));
         _folders.Add(folder);
-        var make = ClusterProcess.Start("make-tiny-model", Binary("Gateway", "Cluster.Gateway"), ["make-tiny-model", "--out", folder, "--seed", seed.ToString(), .. sizes]);
+        var make = ClusterProcess.Start("make-tiny-model", ClusterProcess.Executable("Gateway", "Cluster.Gateway"), ["make-tiny-model", "--out", folder, "--seed", seed.ToString(), .. sizes]);
         await make.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
         if (make.ExitCode != 0) throw new InvalidOperationException("make-tiny-model failed: " + make.Output);
         return folder;
@@ -64,8 +64,8 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts a silo serving <paramref name="model"/> as <paramref name="name"/> and waits until it is ready.</summary>
     public async Task<Silo> StartSiloAsync(string model, string name, params string[] extra)
     {
-        int health = FreePort();
-        var process = ClusterProcess.Start($"silo:{name}", Binary("Silo", "Cluster.Silo"),
+        int health = ClusterProcess.FreePort();
+        var process = ClusterProcess.Start($"silo:{name}", ClusterProcess.Executable("Silo", "Cluster.Silo"),
         [
             "--model", model, "--served-model-name", name, "--tool-call-parser", "hermes", "--cluster", RedisUri, "--cluster-id", ClusterId,
             "--threads", "1", "--max-num-seqs", "8", "--health-port", health.ToString(), .. extra,
@@ -79,9 +79,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts a gateway process (with <paramref name="extra"/> flags) and waits until it sees a served model.</summary>
     public async Task<Gateway> StartGatewayAsync(params string[] extra)
     {
-        int port = FreePort();
-        var process = ClusterProcess.Start("gateway", Binary("Gateway", "Cluster.Gateway"),
-            ["gateway", "--cluster", RedisUri, "--cluster-id", ClusterId, "--port", port.ToString(), "--grpc-port", FreePort().ToString(), .. extra]);
+        int port = ClusterProcess.FreePort();
+        var process = ClusterProcess.Start("gateway", ClusterProcess.Executable("Gateway", "Cluster.Gateway"),
+            ["gateway", "--cluster", RedisUri, "--cluster-id", ClusterId, "--port", port.ToString(), "--grpc-port", ClusterProcess.FreePort().ToString(), .. extra]);
         _processes.Add(process);
         var gateway = new Gateway(process, new Uri($"http://127.0.0.1:{port}"));
         await WaitHealthyAsync(gateway.BaseAddress, process);
@@ -109,22 +109,6 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>The built executable of a project, in the configuration these tests were built in.</summary>
-    private static string Binary(string project, string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        string configuration = dir.Parent!.Name; // bin/{configuration}/net10.0/
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cluster.sln"))) dir = dir.Parent;
-        string path = Path.Combine(dir!.FullName, project, "bin", configuration, "net10.0", name);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built");
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
         foreach (var p in Enumerable.Reverse(_processes)) await p.DisposeAsync();
