@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Cluster.Grains.Sessions;
@@ -15,28 +16,40 @@ internal static class KeepAlive
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     /// <summary><paramref name="source"/>'s items, with a null wherever it stayed silent for <paramref name="interval"/>.</summary>
+    /// <remarks>
+    /// Runs once per token, so an item costs a timestamp: the timer is started only when the source is silent and is
+    /// not replaced when items arrive; when it fires early (items came meanwhile) it is restarted for what remains.
+    /// </remarks>
     public static async IAsyncEnumerable<T?> Interleave<T>(IAsyncEnumerable<T> source, TimeSpan interval, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where T : class
     {
         var items = source.GetAsyncEnumerator(cancellationToken);
         var next = items.MoveNextAsync().AsTask();
+        long quietSince = Stopwatch.GetTimestamp();
+        Task? timer = null;
         try
         {
             while (true)
             {
                 if (!next.IsCompleted)
                 {
-                    using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    var elapsed = Task.Delay(interval, quiet.Token);
-                    if (await Task.WhenAny(next, elapsed).ConfigureAwait(true) != next)
+                    var remaining = interval - Stopwatch.GetElapsedTime(quietSince);
+                    if (remaining <= TimeSpan.Zero)
                     {
-                        cancellationToken.ThrowIfCancellationRequested();
+                        quietSince = Stopwatch.GetTimestamp();
                         yield return null;
                         continue;
                     }
-                    quiet.Cancel();
+                    timer ??= Task.Delay(remaining, cancellationToken);
+                    if (await Task.WhenAny(next, timer).ConfigureAwait(true) != next)
+                    {
+                        timer = null;
+                        cancellationToken.ThrowIfCancellationRequested();
+                        continue;
+                    }
                 }
                 if (!await next.ConfigureAwait(true)) yield break;
+                quietSince = Stopwatch.GetTimestamp();
                 yield return items.Current;
                 next = items.MoveNextAsync().AsTask();
             }
