@@ -18,13 +18,19 @@ public sealed partial class ReplicaRouter(IGrainFactory grains, SiloWatch silos,
 
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
 
+    /// <summary>A view older than this (a router idle for a while) is refreshed before it is used.</summary>
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2.5);
+
+    /// <summary>How long a request waits for that refresh before it routes on the old view.</summary>
+    private static readonly TimeSpan MaxWaitForView = TimeSpan.FromMilliseconds(500);
+
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _firstRead = new(1, 1);
     private volatile CatalogView? _view;
     private DateTime _readAt;
     private Task? _refresh;
 
-    /// <summary>The registry's view, refreshed in the background when older than a second.</summary>
+    /// <summary>The registry's view, refreshed in the background when older than a second and before use when older than <see cref="MaxAge"/>.</summary>
     public async ValueTask<CatalogView> ViewAsync()
     {
         if (_view is null)
@@ -39,9 +45,22 @@ public sealed partial class ReplicaRouter(IGrainFactory grains, SiloWatch silos,
                 _firstRead.Release();
             }
         }
-        else if (DateTime.UtcNow - _readAt > Freshness && _refresh is null or { IsCompleted: true })
+        else if (DateTime.UtcNow - _readAt > Freshness)
         {
-            _refresh = RefreshAsync();
+            if (_refresh is null or { IsCompleted: true }) _refresh = RefreshAsync();
+            // A router that has been idle holds a view from before its quiet spell: loads and cached prefixes that are
+            // long gone. Under traffic views stay younger than this and nobody waits; after a pause the first request
+            // waits for one registry read, never long (a registry that does not answer leaves the old view in use).
+            if (DateTime.UtcNow - _readAt > MaxAge)
+            {
+                try
+                {
+                    await _refresh.WaitAsync(MaxWaitForView).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
         }
         return _view ?? CatalogView.Empty;
     }
