@@ -88,6 +88,9 @@ public sealed class InferenceEngine : IAsyncDisposable
         {
             await foreach (var token in sequence.Output.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                // ReadAllAsync checks the token only when it has to wait: a caller that cancels must not go on receiving
+                // what was already buffered, down to a normal finish as if it had never cancelled.
+                cancellationToken.ThrowIfCancellationRequested();
                 finished = token.Finish is not null;
                 yield return token;
                 if (finished) yield break;
