@@ -26,6 +26,18 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("complete-chat")]
     IAsyncEnumerable<ChatCompletion> CreateChatCompletionAsync(ChatCompletionRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs a Responses API request: the typed event sequence when <see cref="Responses.ResponseRequest.Stream"/>, else
+    /// only the terminal event; a stored response is kept by this grain (keyed by <see cref="Responses.StoredResponse.SessionKey"/>).
+    /// </summary>
+    [Alias("respond")]
+    IAsyncEnumerable<Responses.ResponseStreamEvent> RespondAsync(Responses.ResponseRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored response this grain keeps; a 404 naming <paramref name="param"/> when there is none (or it is
+    /// another API key's).</summary>
+    [Alias("stored-response")]
+    Task<Responses.StoredResponse> GetStoredResponseAsync(string param);
+
     /// <summary>The stored conversation of a stateful session.</summary>
     [Alias("snapshot")]
     Task<SessionSnapshot> GetSnapshotAsync();

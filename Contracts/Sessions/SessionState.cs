@@ -21,6 +21,13 @@ public sealed class SessionState
     /// <summary>The hash of the API key that created the session (see <see cref="SessionOwner"/>); null when it was
     /// created without a key. Only the hash is stored: the key itself never leaves the gateway.</summary>
     [Id(4)] public string? Owner { get; set; }
+
+    /// <summary>A stored Responses API response (a session keyed by the response's id holds one; see
+    /// <see cref="Responses.StoredResponse"/>); <see cref="Messages"/> is then its conversation up to and including it.</summary>
+    [Id(5)] public Responses.Response? Response { get; set; }
+
+    /// <summary>The stored response's own input items.</summary>
+    [Id(6)] public Responses.ResponseItem[]? ResponseInput { get; set; }
 }
 
 /// <summary>A read-only view of a session for <c>GET /v1/sessions/{id}</c>.</summary>

@@ -116,8 +116,7 @@ public static class ChatCompletionRequestReader
         if (messages.GetArrayLength() == 0)
             throw RequestValidationException.Invalid("messages", "'messages' must contain at least one message.");
         var result = new List<ChatMessage>();
-        var openCalls = new HashSet<string>(StringComparer.Ordinal);
-        var answered = new HashSet<string>(StringComparer.Ordinal);
+        var answers = new ToolCallAnswers(earlierCallsElsewhere: statefulSession);
         int i = 0;
         foreach (var m in messages.EnumerateArray())
         {
@@ -128,16 +127,13 @@ public static class ChatCompletionRequestReader
             if (!Roles.Contains(role))
                 throw RequestValidationException.Invalid($"{at}.role", $"Invalid value for '{at}.role': '{role}'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.");
             var toolCalls = role == "assistant" ? ToolDefinitionsReader.ReadHistoryToolCalls(m, at) : null;
-            foreach (var call in toolCalls ?? []) openCalls.Add(call.Id);
+            foreach (var call in toolCalls ?? []) answers.Called(call.Id);
             string? toolCallId = OptionalString(m, "tool_call_id", $"{at}.tool_call_id");
             if (role == "tool")
             {
                 if (toolCallId is null)
                     throw RequestValidationException.Invalid($"{at}.tool_call_id", $"Missing required parameter: '{at}.tool_call_id'.");
-                if (!openCalls.Contains(toolCallId) && !statefulSession)
-                    throw RequestValidationException.Invalid($"{at}.tool_call_id", $"'{at}.tool_call_id' is '{toolCallId}', which answers no earlier assistant tool call.");
-                if (!answered.Add(toolCallId))
-                    throw RequestValidationException.Invalid($"{at}.tool_call_id", $"The tool call '{toolCallId}' was already answered by an earlier message.");
+                answers.Answered(toolCallId, $"{at}.tool_call_id");
             }
             result.Add(new ChatMessage
             {

@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using System.Threading.Channels;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Hosting;
@@ -15,20 +16,24 @@ namespace Cluster.Gateway.Apis;
 /// </summary>
 internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
 {
-    private readonly Channel<string> _buffer = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<SseItem<string>> _buffer = Channel.CreateUnbounded<SseItem<string>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly SseFormat<TChunk> _format;
+
+    private ChunkRelay(SseFormat<TChunk> format) => _format = format;
 
     private void Write(TChunk chunk, RequestObserver observer)
     {
         // A header after the first is the session's keep-alive: it has reset the watchdog and carries nothing for the client.
         if (chunk.Host is not null) return;
-        if (observer.Forward(chunk)) _buffer.Writer.TryWrite(OpenAIJson.Serialize(chunk));
+        if (observer.Forward(chunk)) _buffer.Writer.TryWrite(_format.Item(chunk));
     }
 
     /// <summary>
     /// Starts the relay and waits for the first chunk, so that errors raised before any output (a prompt too long,
     /// a model that is gone) are still answered with an HTTP error status rather than inside the stream.
     /// </summary>
-    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, RequestObserver observer, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="format">How chunks, errors and the end are written; null for chat and completions chunks' (<see cref="SseFormat{TChunk}"/>).</param>
+    public static async Task<ChunkRelay<TChunk>> StartAsync(SessionCall<TChunk> call, RequestObserver observer, TimeSpan inactivity, ILogger logger, CancellationToken cancellationToken, SseFormat<TChunk>? format = null)
     {
         var (enumerator, watchdog, host) = await call.OpenAsync(cancellationToken).ConfigureAwait(false);
         watchdog.CancelAfter(inactivity);
@@ -53,7 +58,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
             watchdog.Dispose();
             throw;
         }
-        var relay = new ChunkRelay<TChunk>();
+        var relay = new ChunkRelay<TChunk>(format ?? new SseFormat<TChunk>());
         if (any) relay.Write(enumerator.Current, observer);
         _ = relay.PumpAsync(enumerator, any, observer, watchdog, inactivity, call.Silos, hostGone, logger, cancellationToken);
         return relay;
@@ -103,7 +108,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
                 if (more) Write(enumerator.Current, observer);
             }
             observer.Completed();
-            _buffer.Writer.TryWrite("[DONE]");
+            if (_format.End is { } end) _buffer.Writer.TryWrite(end);
         }
         catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
         {
@@ -119,7 +124,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
             // A failure that is neither a refusal nor a lost silo is a bug: its cause belongs in the log.
             if (error.Type == "server_error" && error.Code is null) logger.LogError(e, "Stream failed after it started");
             observer.Failed(error.Code);
-            _buffer.Writer.TryWrite(OpenAIJson.Serialize(new OpenAIErrorResponse(error)));
+            _buffer.Writer.TryWrite(_format.Error(error));
         }
         finally
         {
@@ -131,7 +136,7 @@ internal sealed class ChunkRelay<TChunk> where TChunk : ISessionChunk
     }
 
     /// <summary>The SSE payloads; the stream counts as open (<c>cluster_streams_open</c>) while the response reads them.</summary>
-    public async IAsyncEnumerable<string> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SseItem<string>> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sse = new KeyValuePair<string, object?>("api", "sse");
         GatewayMetrics.StreamsOpen.Add(1, sse);

@@ -46,19 +46,28 @@ internal static class OutputConstraintReader
             case "json_schema":
                 if (!format.TryGetProperty("json_schema", out var js) || js.ValueKind != JsonValueKind.Object)
                     throw RequestValidationException.Invalid("response_format.json_schema", "Missing required parameter: 'response_format.json_schema'.");
-                RequiredString(js, "name", "response_format.json_schema.name");
-                if (!js.TryGetProperty("schema", out var schema) || schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True))
-                    throw RequestValidationException.Invalid("response_format.json_schema.schema", "'response_format.json_schema.schema' must be a JSON Schema object.");
-                return new GenerationConstraint
-                {
-                    Kind = ConstraintKind.JsonSchema,
-                    Schema = schema.GetRawText(),
-                    Strict = OptionalBool(js, "strict", "response_format.json_schema.strict") ?? false,
-                    Source = "response_format.json_schema.schema",
-                };
+                return JsonSchemaFormat(js, "response_format.json_schema");
             default:
                 throw RequestValidationException.Invalid("response_format.type", $"Invalid value for 'response_format.type': '{type}'. Supported values are: 'text', 'json_object', 'json_schema'.");
         }
+    }
+
+    /// <summary>
+    /// A named JSON Schema output format (<c>name</c>, <c>schema</c>, <c>strict</c>) at <paramref name="at"/>: chat's
+    /// <c>response_format.json_schema</c>, or the Responses API's <c>text.format</c>.
+    /// </summary>
+    public static GenerationConstraint JsonSchemaFormat(JsonElement format, string at)
+    {
+        RequiredString(format, "name", $"{at}.name");
+        if (!format.TryGetProperty("schema", out var schema) || schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True))
+            throw RequestValidationException.Invalid($"{at}.schema", $"'{at}.schema' must be a JSON Schema object.");
+        return new GenerationConstraint
+        {
+            Kind = ConstraintKind.JsonSchema,
+            Schema = schema.GetRawText(),
+            Strict = OptionalBool(format, "strict", $"{at}.strict") ?? false,
+            Source = $"{at}.schema",
+        };
     }
 
     private static GenerationConstraint? Structured(string key, JsonElement value, string source)

@@ -31,26 +31,37 @@ internal static partial class ToolDefinitionsReader
                 throw RequestValidationException.Invalid($"{at}.type", $"Invalid value for '{at}.type': '{type}'. Supported values are: 'function'.");
             if (!tool.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
                 throw RequestValidationException.Invalid($"{at}.function", $"Missing required parameter: '{at}.function'.");
-            string name = RequiredString(function, "name", $"{at}.function.name");
-            if (!FunctionName().IsMatch(name))
-                throw RequestValidationException.Invalid($"{at}.function.name", $"Invalid '{at}.function.name': '{name}'. Names may contain a-z, A-Z, 0-9, underscores, dots and dashes, at most 64 characters.");
-            if (!names.Add(name))
-                throw RequestValidationException.Invalid($"{at}.function.name", $"Duplicate function name '{name}' in 'tools'; function names must be unique.");
-            string? parameters = null;
-            if (function.TryGetProperty("parameters", out var schema) && schema.ValueKind != JsonValueKind.Null)
-            {
-                ValidateSchema(schema, $"{at}.function.parameters");
-                parameters = schema.GetRawText();
-            }
-            result.Add(new ChatTool
-            {
-                Name = name,
-                Description = OptionalString(function, "description", $"{at}.function.description"),
-                ParametersJson = parameters,
-                Strict = OptionalBool(function, "strict", $"{at}.function.strict"),
-            });
+            result.Add(ReadFunction(function, $"{at}.function", names, defaultStrict: null));
         }
         return result.ToArray();
+    }
+
+    /// <summary>
+    /// A function definition (<c>name</c>, <c>description</c>, <c>parameters</c>, <c>strict</c>) at <paramref name="at"/>:
+    /// chat nests it under <c>tools[i].function</c>, the Responses API puts it on <c>tools[i]</c> itself.
+    /// </summary>
+    /// <param name="names">The names read so far, to refuse a duplicate.</param>
+    /// <param name="defaultStrict">What an absent <c>strict</c> means (the Responses API's function tools are strict unless told otherwise).</param>
+    public static ChatTool ReadFunction(JsonElement function, string at, HashSet<string> names, bool? defaultStrict)
+    {
+        string name = RequiredString(function, "name", $"{at}.name");
+        if (!FunctionName().IsMatch(name))
+            throw RequestValidationException.Invalid($"{at}.name", $"Invalid '{at}.name': '{name}'. Names may contain a-z, A-Z, 0-9, underscores, dots and dashes, at most 64 characters.");
+        if (!names.Add(name))
+            throw RequestValidationException.Invalid($"{at}.name", $"Duplicate function name '{name}' in 'tools'; function names must be unique.");
+        string? parameters = null;
+        if (function.TryGetProperty("parameters", out var schema) && schema.ValueKind != JsonValueKind.Null)
+        {
+            ValidateSchema(schema, $"{at}.parameters");
+            parameters = schema.GetRawText();
+        }
+        return new ChatTool
+        {
+            Name = name,
+            Description = OptionalString(function, "description", $"{at}.description"),
+            ParametersJson = parameters,
+            Strict = OptionalBool(function, "strict", $"{at}.strict") ?? defaultStrict,
+        };
     }
 
     /// <summary>
@@ -92,7 +103,8 @@ internal static partial class ToolDefinitionsReader
         }
     }
 
-    public static (string? Choice, string? Function) ReadToolChoice(JsonElement body, ChatTool[] tools)
+    /// <param name="flatFunction">The Responses API's shape of a named function (<c>{"type":"function","name":…}</c>).</param>
+    public static (string? Choice, string? Function) ReadToolChoice(JsonElement body, ChatTool[] tools, bool flatFunction = false)
     {
         if (!body.TryGetProperty("tool_choice", out var choice) || choice.ValueKind == JsonValueKind.Null) return (null, null);
         if (choice.ValueKind == JsonValueKind.String)
@@ -111,11 +123,23 @@ internal static partial class ToolDefinitionsReader
         string type = RequiredString(choice, "type", "tool_choice.type");
         if (type != "function")
             throw RequestValidationException.Invalid("tool_choice.type", $"Invalid value for 'tool_choice.type': '{type}'. Supported values are: 'function'.");
-        if (!choice.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
-            throw RequestValidationException.Invalid("tool_choice.function", "Missing required parameter: 'tool_choice.function'.");
-        string name = RequiredString(function, "name", "tool_choice.function.name");
+        // Chat nests the name ({"type":"function","function":{"name":…}}); the Responses API does not ({"type":"function","name":…}).
+        string name;
+        string nameAt;
+        if (flatFunction)
+        {
+            nameAt = "tool_choice.name";
+            name = RequiredString(choice, "name", nameAt);
+        }
+        else
+        {
+            if (!choice.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
+                throw RequestValidationException.Invalid("tool_choice.function", "Missing required parameter: 'tool_choice.function'.");
+            nameAt = "tool_choice.function.name";
+            name = RequiredString(function, "name", nameAt);
+        }
         if (!tools.Any(t => t.Name == name))
-            throw RequestValidationException.Invalid("tool_choice.function.name", $"'tool_choice' names the function '{name}', which is not among 'tools'.");
+            throw RequestValidationException.Invalid(nameAt, $"'tool_choice' names the function '{name}', which is not among 'tools'.");
         return ("required", name);
     }
 

@@ -81,6 +81,7 @@ public static class ClusterServer
         app.MapCompletionsApi();
         app.MapTokenizationApi();
         app.MapSessionsApi();
+        app.MapResponsesApi();
         app.MapMetricsApi();
         app.MapModelsApi();
         app.MapClusterGrpc();

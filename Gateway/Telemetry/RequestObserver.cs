@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cluster.Contracts.OpenAI;
+using Cluster.Contracts.Responses;
 using Cluster.Contracts.Sessions;
 using Cluster.Gateway.Security;
 
@@ -49,6 +50,18 @@ internal sealed class RequestObserver(string model, string api, bool clientWants
                 }
                 _usage = c.Usage ?? _usage;
                 if (c.Usage is not null && c.Choices.Length == 0 && !clientWantsUsage) return false;
+                break;
+            case ResponseStreamEvent e:
+                output = e.Type is "response.output_text.delta" or "response.reasoning_text.delta" or "response.function_call_arguments.delta"
+                    || (e.Type == "response.output_item.added" && e.Item?.Type == ResponseItem.FunctionCall);
+                if (e.IsTerminal && e.Response is { } response)
+                {
+                    if (response.Usage is { } u)
+                        _usage = new CompletionUsage(u.InputTokens, u.OutputTokens, u.TotalTokens) { PromptTokensDetails = new PromptTokensDetails(u.CachedTokens) };
+                    // The finish reason chat would have reported, so both APIs count alike.
+                    _finishes.Add(response.IncompleteReason is not null ? "length"
+                        : response.Output.Any(i => i.Type == ResponseItem.FunctionCall) ? "tool_calls" : "stop");
+                }
                 break;
             case ChatCompletion c:
                 foreach (var choice in c.Choices) _finishes.Add(choice.FinishReason);

@@ -17,7 +17,7 @@ namespace Cluster.Grains.Sessions;
 /// OpenAI chunks (text, reasoning and tool-call deltas from the incremental parsers). Everything model-specific
 /// happens here, so the gateway only forwards finished chunks.
 /// </summary>
-public sealed class SessionGrain(
+public sealed partial class SessionGrain(
     ModelFrontends frontends, ReplicaRouter router, SiloWatch silos, SessionTurns turns, ILocalSiloDetails siloDetails, IMeterFactory meters,
     [PersistentState("session", ClusterStorage.Name)] IPersistentState<SessionState> state)
     : Grain, ISessionGrain
