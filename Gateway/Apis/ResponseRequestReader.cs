@@ -23,7 +23,8 @@ public static class ResponseRequestReader
     /// <summary><c>include</c> values that apply: reasoning is always returned in clear, so its encrypted form is not needed.</summary>
     private static readonly HashSet<string> Includes = ["reasoning.encrypted_content"];
 
-    public static ResponseRequest Read(JsonElement body)
+    /// <param name="references">The stored items that <c>item_reference</c> inputs name (see <see cref="ReferencedItemIds"/>).</param>
+    public static ResponseRequest Read(JsonElement body, IReadOnlyDictionary<string, ResponseItem>? references = null)
     {
         if (body.ValueKind != JsonValueKind.Object)
             throw RequestValidationException.Invalid("", "The request body must be a JSON object.");
@@ -37,7 +38,8 @@ public static class ResponseRequestReader
         string? previous = OptionalString(body, "previous_response_id", "previous_response_id");
         if (previous is not null && !SessionId.IsValid(previous))
             throw RequestValidationException.Invalid("previous_response_id", "Invalid 'previous_response_id': it is not the id of a response.");
-        var (messages, fields, items) = ReadInput(body, continues: previous is not null);
+        string id = "resp_" + Guid.NewGuid().ToString("N");
+        var (messages, fields, items) = ReadInput(body, id, continues: previous is not null, references ?? new Dictionary<string, ResponseItem>());
         var tools = ReadTools(body);
         var (toolChoice, toolChoiceFunction) = ToolDefinitionsReader.ReadToolChoice(body, tools, flatFunction: true);
         var format = ReadTextFormat(body);
@@ -49,7 +51,7 @@ public static class ResponseRequestReader
         string? user = OptionalString(body, "user", "user");
         return new ResponseRequest
         {
-            Id = "resp_" + Guid.NewGuid().ToString("N"),
+            Id = id,
             Chat = new ChatCompletionRequest
             {
                 Model = model,
@@ -167,102 +169,152 @@ public static class ResponseRequestReader
         return result;
     }
 
+    /// <summary>The ids of the <c>item_reference</c> items in <c>input</c>, which the caller resolves before <see cref="Read"/>.</summary>
+    public static IEnumerable<string> ReferencedItemIds(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("input", out var input) || input.ValueKind != JsonValueKind.Array) yield break;
+        foreach (var item in input.EnumerateArray())
+            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                && type.GetString() == "item_reference" && item.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                yield return id.GetString()!;
+    }
+
     /// <summary>
-    /// <c>input</c>: a string (one user message) or a list of items, turned into chat messages: consecutive function
-    /// calls (and the assistant message just before them) form one assistant turn, a function call output is a tool
-    /// message, and a reasoning item's text goes with the assistant turn that follows it.
+    /// <c>input</c>: a string (one user message) or a list of items (references resolved from <paramref name="references"/>),
+    /// then turned into chat messages by <see cref="InputConversation"/>.
     /// </summary>
     /// <param name="continues">The request continues a previous response, whose calls its outputs may answer.</param>
-    private static (ChatMessage[] Messages, string[] Fields, ResponseItem[] Items) ReadInput(JsonElement body, bool continues)
+    private static (ChatMessage[] Messages, string[] Fields, ResponseItem[] Items) ReadInput(
+        JsonElement body, string responseId, bool continues, IReadOnlyDictionary<string, ResponseItem> references)
     {
+        var conversation = new InputConversation(continues);
         if (!body.TryGetProperty("input", out var input) || input.ValueKind == JsonValueKind.Null)
             throw RequestValidationException.Invalid("input", "Missing required parameter: 'input'.");
         if (input.ValueKind == JsonValueKind.String)
         {
-            string text = input.GetString()!;
-            return ([new ChatMessage { Role = "user", Content = text }], ["input"],
-                [new ResponseItem { Type = ResponseItem.Message, Id = NewId("msg_"), Role = "user", Text = text, Status = "completed" }]);
+            conversation.Add(new ResponseItem { Type = ResponseItem.Message, Id = ResponseItemId.Input(responseId, ResponseItem.Message, 0), Role = "user", Text = input.GetString()!, Status = "completed" }, "input");
+            return conversation.Result();
         }
         if (input.ValueKind != JsonValueKind.Array)
             throw RequestValidationException.Invalid("input", $"Invalid type for 'input': expected a string or an array of input items, but got {Describe(input)}.");
         if (input.GetArrayLength() == 0)
             throw RequestValidationException.Invalid("input", "'input' must contain at least one item.");
-        var messages = new List<ChatMessage>();
-        var fields = new List<string>();
-        var items = new List<ResponseItem>();
-        var answers = new ToolCallAnswers(earlierCallsElsewhere: continues);
-        string? reasoning = null;
         int i = 0;
         foreach (var item in input.EnumerateArray())
         {
-            string at = $"input[{i++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-                throw RequestValidationException.Invalid(at, $"'{at}' must be an object.");
-            string? type = OptionalString(item, "type", $"{at}.type");
-            string? id = OptionalString(item, "id", $"{at}.id");
-            switch (type)
-            {
-                case null or ResponseItem.Message:
-                {
-                    string role = RequiredString(item, "role", $"{at}.role");
-                    if (!MessageRoles.Contains(role))
-                        throw RequestValidationException.Invalid($"{at}.role", $"Invalid value for '{at}.role': '{role}'. Supported values are: 'user', 'system', 'developer', and 'assistant'.");
-                    string text = ReadText(item, "content", $"{at}.content", required: true)!;
-                    messages.Add(new ChatMessage { Role = role, Content = text, ReasoningContent = role == "assistant" ? Take(ref reasoning) : null });
-                    fields.Add(at);
-                    items.Add(new ResponseItem { Type = ResponseItem.Message, Id = id ?? NewId("msg_"), Role = role, Text = text, Status = "completed" });
-                    break;
-                }
-                case ResponseItem.FunctionCall:
-                {
-                    string callId = RequiredString(item, "call_id", $"{at}.call_id");
-                    string name = RequiredString(item, "name", $"{at}.name");
-                    string arguments = RequiredString(item, "arguments", $"{at}.arguments");
-                    JsonInput.ValidateEmbedded(arguments, $"{at}.arguments", $"'{at}.arguments' must be a JSON string of the call's arguments.");
-                    answers.Called(callId);
-                    var call = new ChatToolCall(callId, name, arguments);
-                    // A call joins the assistant turn just before it: the text it said, or the calls made with it.
-                    if (messages.Count > 0 && messages[^1].Role == "assistant" && reasoning is null)
-                        messages[^1] = messages[^1] with { ToolCalls = [.. messages[^1].ToolCalls ?? [], call] };
-                    else
-                    {
-                        messages.Add(new ChatMessage { Role = "assistant", ToolCalls = [call], ReasoningContent = Take(ref reasoning) });
-                        fields.Add(at);
-                    }
-                    items.Add(new ResponseItem { Type = ResponseItem.FunctionCall, Id = id ?? NewId("fc_"), CallId = callId, Name = name, Arguments = arguments, Status = "completed" });
-                    break;
-                }
-                case ResponseItem.FunctionCallOutput:
-                {
-                    string callId = RequiredString(item, "call_id", $"{at}.call_id");
-                    answers.Answered(callId, $"{at}.call_id");
-                    string output = ReadText(item, "output", $"{at}.output", required: true)!;
-                    messages.Add(new ChatMessage { Role = "tool", ToolCallId = callId, Content = output });
-                    fields.Add(at);
-                    items.Add(new ResponseItem { Type = ResponseItem.FunctionCallOutput, Id = id ?? NewId("fco_"), CallId = callId, Output = output, Status = "completed" });
-                    break;
-                }
-                case ResponseItem.Reasoning:
-                {
-                    string text = ReadText(item, "content", $"{at}.content", required: false) ?? ReadText(item, "summary", $"{at}.summary", required: false) ?? "";
-                    reasoning = reasoning is null ? text : reasoning + text;
-                    items.Add(new ResponseItem { Type = ResponseItem.Reasoning, Id = id ?? NewId("rs_"), Text = text });
-                    break;
-                }
-                case "item_reference":
-                    throw RequestValidationException.Invalid($"{at}.type", $"'{at}' is an item reference, which this server does not resolve; send the item itself, or continue a stored response with 'previous_response_id'.");
-                default:
-                    throw RequestValidationException.Invalid($"{at}.type", $"Input item type '{type}' is not supported; supported types are 'message', 'function_call', 'function_call_output' and 'reasoning'.");
-            }
+            string at = $"input[{i}]";
+            conversation.Add(ReadItem(item, at, ResponseItemId.Input(responseId, ItemType(item), i), references), at);
+            i++;
         }
-        return (messages.ToArray(), fields.ToArray(), items.ToArray());
+        return conversation.Result();
     }
 
-    private static string? Take(ref string? reasoning)
+    private static string ItemType(JsonElement item) =>
+        item.ValueKind == JsonValueKind.Object && item.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : ResponseItem.Message;
+
+    /// <summary>One input item, validated; an <c>item_reference</c> is replaced by the stored item it names.</summary>
+    private static ResponseItem ReadItem(JsonElement item, string at, string newId, IReadOnlyDictionary<string, ResponseItem> references)
     {
-        string? taken = reasoning;
-        reasoning = null;
-        return taken;
+        if (item.ValueKind != JsonValueKind.Object)
+            throw RequestValidationException.Invalid(at, $"'{at}' must be an object.");
+        string? type = OptionalString(item, "type", $"{at}.type");
+        string id = OptionalString(item, "id", $"{at}.id") ?? newId;
+        switch (type)
+        {
+            case null or ResponseItem.Message:
+            {
+                string role = RequiredString(item, "role", $"{at}.role");
+                if (!MessageRoles.Contains(role))
+                    throw RequestValidationException.Invalid($"{at}.role", $"Invalid value for '{at}.role': '{role}'. Supported values are: 'user', 'system', 'developer', and 'assistant'.");
+                return new ResponseItem { Type = ResponseItem.Message, Id = id, Role = role, Text = ReadText(item, "content", $"{at}.content", required: true), Status = "completed" };
+            }
+            case ResponseItem.FunctionCall:
+            {
+                string arguments = RequiredString(item, "arguments", $"{at}.arguments");
+                JsonInput.ValidateEmbedded(arguments, $"{at}.arguments", $"'{at}.arguments' must be a JSON string of the call's arguments.");
+                return new ResponseItem
+                {
+                    Type = ResponseItem.FunctionCall, Id = id, CallId = RequiredString(item, "call_id", $"{at}.call_id"),
+                    Name = RequiredString(item, "name", $"{at}.name"), Arguments = arguments, Status = "completed",
+                };
+            }
+            case ResponseItem.FunctionCallOutput:
+                return new ResponseItem
+                {
+                    Type = ResponseItem.FunctionCallOutput, Id = id, CallId = RequiredString(item, "call_id", $"{at}.call_id"),
+                    Output = ReadText(item, "output", $"{at}.output", required: true), Status = "completed",
+                };
+            case ResponseItem.Reasoning:
+                return new ResponseItem
+                {
+                    Type = ResponseItem.Reasoning, Id = id,
+                    Text = ReadText(item, "content", $"{at}.content", required: false) ?? ReadText(item, "summary", $"{at}.summary", required: false) ?? "",
+                };
+            case "item_reference":
+            {
+                string referenced = RequiredString(item, "id", $"{at}.id");
+                return references.TryGetValue(referenced, out var stored)
+                    ? stored
+                    : throw new RequestValidationException(404, $"Item with id '{referenced}' not found: '{at}' refers to no item of a stored response.", $"{at}.id", "item_not_found");
+            }
+            default:
+                throw RequestValidationException.Invalid($"{at}.type", $"Input item type '{type}' is not supported; supported types are 'message', 'function_call', 'function_call_output', 'reasoning' and 'item_reference'.");
+        }
+    }
+
+    /// <summary>
+    /// Input items as chat messages: consecutive function calls (and the assistant message just before them) form one
+    /// assistant turn, a function call output is a tool message answering an earlier call (<see cref="ToolCallAnswers"/>),
+    /// and a reasoning item's text goes with the assistant turn that follows it.
+    /// </summary>
+    private sealed class InputConversation(bool continues)
+    {
+        private readonly List<ChatMessage> _messages = [];
+        private readonly List<string> _fields = [];
+        private readonly List<ResponseItem> _items = [];
+        private readonly ToolCallAnswers _answers = new(earlierCallsElsewhere: continues);
+        private string? _reasoning;
+
+        public void Add(ResponseItem item, string at)
+        {
+            _items.Add(item);
+            switch (item.Type)
+            {
+                case ResponseItem.Message:
+                    _messages.Add(new ChatMessage { Role = item.Role!, Content = item.Text, ReasoningContent = item.Role == "assistant" ? TakeReasoning() : null });
+                    _fields.Add(at);
+                    break;
+                case ResponseItem.FunctionCall:
+                    _answers.Called(item.CallId!);
+                    var call = new ChatToolCall(item.CallId!, item.Name!, item.Arguments!);
+                    // A call joins the assistant turn just before it: the text it said, or the calls made with it.
+                    if (_messages.Count > 0 && _messages[^1].Role == "assistant" && _reasoning is null)
+                        _messages[^1] = _messages[^1] with { ToolCalls = [.. _messages[^1].ToolCalls ?? [], call] };
+                    else
+                    {
+                        _messages.Add(new ChatMessage { Role = "assistant", ToolCalls = [call], ReasoningContent = TakeReasoning() });
+                        _fields.Add(at);
+                    }
+                    break;
+                case ResponseItem.FunctionCallOutput:
+                    _answers.Answered(item.CallId!, $"{at}.call_id");
+                    _messages.Add(new ChatMessage { Role = "tool", ToolCallId = item.CallId, Content = item.Output });
+                    _fields.Add(at);
+                    break;
+                case ResponseItem.Reasoning:
+                    _reasoning += item.Text;
+                    break;
+            }
+        }
+
+        public (ChatMessage[] Messages, string[] Fields, ResponseItem[] Items) Result() => (_messages.ToArray(), _fields.ToArray(), _items.ToArray());
+
+        private string? TakeReasoning()
+        {
+            string? taken = _reasoning;
+            _reasoning = null;
+            return taken;
+        }
     }
 
     /// <summary>A string, or a list of text parts (<c>input_text</c>, <c>output_text</c>, <c>reasoning_text</c>,
@@ -289,5 +341,4 @@ public static class ResponseRequestReader
         return text.ToString();
     }
 
-    private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N");
 }

@@ -17,6 +17,9 @@ public static class ResponsesApi
 {
     private const int DefaultPageSize = 20, MaxPageSize = 100;
 
+    /// <summary>Bounds the grain reads one request's <c>item_reference</c>s can cause.</summary>
+    private const int MaxReferencedResponses = 64;
+
     public static IEndpointRouteBuilder MapResponsesApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/responses", CreateResponse);
@@ -45,7 +48,7 @@ public static class ResponsesApi
     {
         var ct = http.RequestAborted;
         using var body = await RequestBody.ReadJsonAsync(http).ConfigureAwait(false);
-        var request = ResponseRequestReader.Read(body.RootElement);
+        var request = ResponseRequestReader.Read(body.RootElement, await ReferencedItemsAsync(cluster, body.RootElement).ConfigureAwait(false));
         var model = await models.EnsureServedAsync(request.Chat.Model).ConfigureAwait(false);
         ContextLength.EnsureBudgetFits(body.RootElement, model, "max_output_tokens");
         var observer = new RequestObserver(request.Chat.Model, "responses", clientWantsUsage: true, ApiCaller.Of(http));
@@ -84,6 +87,32 @@ public static class ResponsesApi
         }
         var page = items.Take(limit + 1).ToList();
         return Results.Text(ResponsesJson.InputItems(page.Take(limit).ToList(), hasMore: page.Count > limit), "application/json");
+    }
+
+    /// <summary>
+    /// The stored items the input's <c>item_reference</c>s name, found through the response each id names (see
+    /// <see cref="ResponseItemId"/>); an item of a response that is gone, or is another key's, stays unresolved and the
+    /// reader refuses its reference.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, ResponseItem>> ReferencedItemsAsync(IClusterClient cluster, System.Text.Json.JsonElement body)
+    {
+        var items = new Dictionary<string, ResponseItem>(StringComparer.Ordinal);
+        var responses = ResponseRequestReader.ReferencedItemIds(body).Select(ResponseItemId.ResponseOf).OfType<string>().Where(SessionId.IsValid).Distinct().ToList();
+        if (responses.Count > MaxReferencedResponses)
+            throw RequestValidationException.Invalid("input", $"'input' refers to items of {responses.Count} responses; at most {MaxReferencedResponses} may be referred to at once.");
+        foreach (string responseId in responses)
+        {
+            try
+            {
+                var stored = await StoredAsync(cluster, responseId).ConfigureAwait(false);
+                foreach (var item in stored.Input.Concat(stored.Response.Output))
+                    if (item.Id is { } id) items.TryAdd(id, item);
+            }
+            catch (RequestValidationException e) when (e.StatusCode == StatusCodes.Status404NotFound)
+            {
+            }
+        }
+        return items;
     }
 
     private static Task<StoredResponse> StoredAsync(IClusterClient cluster, string id) =>

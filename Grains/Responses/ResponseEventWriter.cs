@@ -50,7 +50,7 @@ internal sealed class ResponseEventWriter(ResponseRequest request, string model,
                 var item = new ResponseItem
                 {
                     Type = ResponseItem.FunctionCall,
-                    Id = "fc_" + Guid.NewGuid().ToString("N"),
+                    Id = ResponseItemId.Output(request.Id, ResponseItem.FunctionCall, _output.Count),
                     Status = Response.InProgress,
                     CallId = call.Id ?? "call_" + Guid.NewGuid().ToString("N"),
                     Name = call.Function.Name ?? "",
@@ -102,7 +102,7 @@ internal sealed class ResponseEventWriter(ResponseRequest request, string model,
             var item = new ResponseItem
             {
                 Type = type,
-                Id = (type == ResponseItem.Reasoning ? "rs_" : "msg_") + Guid.NewGuid().ToString("N"),
+                Id = ResponseItemId.Output(request.Id, type, _output.Count),
                 Status = Response.InProgress,
                 Role = type == ResponseItem.Message ? "assistant" : null,
             };
