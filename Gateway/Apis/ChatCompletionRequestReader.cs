@@ -237,7 +237,7 @@ public static class ChatCompletionRequestReader
         return l;
     }
 
-    private static string? OptionalObjectText(JsonElement o, string name)
+    internal static string? OptionalObjectText(JsonElement o, string name)
     {
         if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
         if (v.ValueKind != JsonValueKind.Object)

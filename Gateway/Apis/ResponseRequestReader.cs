@@ -63,6 +63,8 @@ public static class ResponseRequestReader
                 ToolChoiceFunction = toolChoiceFunction,
                 ParallelToolCalls = parallel,
                 OutputConstraint = format.Constraint,
+                // vLLM's extension, as on chat: template switches such as Qwen3's enable_thinking.
+                ChatTemplateKwargsJson = OptionalObjectText(body, "chat_template_kwargs"),
             },
             Input = items,
             InputFields = fields,

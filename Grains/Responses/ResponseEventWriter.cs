@@ -25,8 +25,11 @@ internal sealed class ResponseEventWriter(ResponseRequest request, string model,
         public int? ToolCallIndex { get; init; }
     }
 
-    /// <summary>The reasoning items' text, for the usage's reasoning tokens.</summary>
-    public string ReasoningText => string.Concat(_output.Where(i => i.Type == ResponseItem.Reasoning).Select(i => i.Text));
+    /// <summary>
+    /// Generated tokens whose text went to reasoning (<c>output_tokens_details.reasoning_tokens</c>): counted from the
+    /// chunks' token ids (the session asks for them), since re-tokenizing the reasoning text need not give the same count.
+    /// </summary>
+    public int ReasoningTokens { get; private set; }
 
     public IEnumerable<ResponseStreamEvent> Start()
     {
@@ -39,7 +42,10 @@ internal sealed class ResponseEventWriter(ResponseRequest request, string model,
     {
         var delta = choice.Delta;
         if (delta.ReasoningContent is { Length: > 0 } reasoning)
+        {
+            ReasoningTokens += choice.TokenIds?.Length ?? 0;
             foreach (var e in AppendText(ResponseItem.Reasoning, reasoning)) yield return e;
+        }
         if (delta.Content is { Length: > 0 } content)
             foreach (var e in AppendText(ResponseItem.Message, content)) yield return e;
         foreach (var call in delta.ToolCalls ?? [])

@@ -30,7 +30,8 @@ public sealed partial class SessionGrain
             : null;
         if (previous is not null && previous.Response.Model != request.Chat.Model)
             throw RequestRejection.Invalid("model", $"Response '{request.PreviousResponseId}' was made by model '{previous.Response.Model}', not '{request.Chat.Model}'.").ToException();
-        var plan = ChatTurn.Prepare(model, request.Chat, ResponseConversation.Build(request, previous));
+        // Token ids on every chunk, so that reasoning tokens can be counted (they are not sent on).
+        var plan = ChatTurn.Prepare(model, request.Chat with { ReturnTokenIds = true }, ResponseConversation.Build(request, previous));
         var writer = new ResponseEventWriter(request, model.Name, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         if (request.Stream)
             foreach (var e in writer.Start()) yield return e;
@@ -64,9 +65,8 @@ public sealed partial class SessionGrain
         string finish = await run;
         var reply = choice.Complete(finish);
         var usage = plan.Usage(choice.TokenCount);
-        int reasoningTokens = writer.ReasoningText is { Length: > 0 } reasoning ? model.Folder.Tokenizer.Encode(reasoning, allowSpecialTokens: false).Count : 0;
         var terminal = writer.Finish(
-            new ResponseUsage(usage.PromptTokens, usage.PromptTokensDetails?.CachedTokens ?? 0, usage.CompletionTokens, reasoningTokens),
+            new ResponseUsage(usage.PromptTokens, usage.PromptTokensDetails?.CachedTokens ?? 0, usage.CompletionTokens, writer.ReasoningTokens),
             finish == "length" ? "max_output_tokens" : null,
             reply.ToolParse).ToList();
         if (Stateful)

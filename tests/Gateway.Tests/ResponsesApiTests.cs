@@ -42,12 +42,14 @@ public sealed class ResponsesApiTests(ClusterFixture cluster)
     }
 
     /// <summary>The streamed events, each with its SSE event name checked against its type.</summary>
-    private async Task<List<JsonNode>> Stream(JsonObject body)
+    private Task<List<JsonNode>> Stream(JsonObject body) => StreamEvents(cluster.Http, body);
+
+    internal static async Task<List<JsonNode>> StreamEvents(HttpClient http, JsonObject body)
     {
         body = (JsonObject)body.DeepClone();
         body["stream"] = true;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-        using var response = await cluster.Http.SendAsync(request);
+        using var response = await http.SendAsync(request);
         string text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
@@ -69,7 +71,7 @@ public sealed class ResponsesApiTests(ClusterFixture cluster)
     /// done after them, one terminal event last) and folds the deltas as a client does; returns the terminal response and
     /// the folded output.
     /// </summary>
-    private static (JsonNode Final, JsonArray Folded) CheckSequence(List<JsonNode> events)
+    internal static (JsonNode Final, JsonArray Folded) CheckSequence(List<JsonNode> events)
     {
         for (int i = 0; i < events.Count; i++) Assert.Equal(i, events[i]["sequence_number"]!.GetValue<int>());
         Assert.Equal("response.created", events[0]["type"]!.GetValue<string>());
@@ -185,7 +187,7 @@ public sealed class ResponsesApiTests(ClusterFixture cluster)
     }
 
     /// <summary>Ids and statuses of items differ between two runs; their content must not.</summary>
-    private static JsonArray Comparable(JsonArray output) => new(output.Select(o =>
+    internal static JsonArray Comparable(JsonArray output) => new(output.Select(o =>
     {
         var item = (JsonObject)o!.DeepClone();
         item.Remove("id");

@@ -48,6 +48,32 @@ public sealed class SessionOwnershipTests(SecuredClusterFixture cluster) : IDisp
     }
 
     [Fact]
+    public async Task A_stored_response_belongs_to_the_key_that_made_it()
+    {
+        var (status, response) = await Send(HttpMethod.Post, "/v1/responses", Owner, body: new { model = Model, input = "remember me", max_output_tokens = 2 });
+        Assert.True(status == HttpStatusCode.OK, response?.ToJsonString());
+        string id = response!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Get, $"/v1/responses/{id}", Owner)).Status);
+
+        // Another key cannot read it, list its input, continue it, refer to its items or delete it: to that key it does not exist.
+        foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+        {
+            (HttpMethod.Get, $"/v1/responses/{id}", null),
+            (HttpMethod.Get, $"/v1/responses/{id}/input_items", null),
+            (HttpMethod.Delete, $"/v1/responses/{id}", null),
+            (HttpMethod.Post, "/v1/responses", new { model = Model, input = "and now?", previous_response_id = id, max_output_tokens = 2 }),
+            (HttpMethod.Post, "/v1/responses", new { model = Model, input = new object[] { new { type = "item_reference", id = response["output"]![0]!["id"]!.GetValue<string>() } }, max_output_tokens = 2 }),
+        })
+        {
+            var (strangerStatus, error) = await Send(method, path, Stranger, body: body);
+            Assert.True(strangerStatus == HttpStatusCode.NotFound, $"{method} {path}: {(int)strangerStatus} {error?.ToJsonString()}");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Get, $"/v1/responses/{id}", Owner)).Status);
+        var (continued, next) = await Send(HttpMethod.Post, "/v1/responses", Owner, body: new { model = Model, input = "and now?", previous_response_id = id, max_output_tokens = 2 });
+        Assert.True(continued == HttpStatusCode.OK, next?.ToJsonString());
+    }
+
+    [Fact]
     public async Task Another_key_gets_404_for_a_session_over_REST_as_for_one_that_does_not_exist()
     {
         string session = "owned-" + Guid.NewGuid().ToString("N");
