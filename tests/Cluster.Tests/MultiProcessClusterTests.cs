@@ -62,6 +62,10 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             var (status, body) = await gateway.ChatAsync("tiny", $"turn {turn}", session: "keep-me");
             Assert.True(status == 200, body?.ToJsonString());
         }
+        // A stored response (Responses API) is a session too.
+        using var stored = await gateway.Http.PostAsync("/v1/responses", LocalCluster.Gateway.Json(new { model = "tiny", input = "remember this", max_output_tokens = 4 }));
+        var storedBody = JsonNode.Parse(await stored.Content.ReadAsStringAsync())!;
+        Assert.True(stored.IsSuccessStatusCode, storedBody.ToJsonString());
 
         // kill -9 a silo (not the first) while streams run on both replicas.
         var started = Enumerable.Range(0, 4).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
@@ -103,6 +107,17 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         Assert.True(resumed == 200, resumedBody?.ToJsonString());
         session = (await gateway.Http.GetFromJsonAsync<JsonNode>("/v1/sessions/keep-me"))!;
         Assert.Equal(6, session["messages"]!.AsArray().Count);
+
+        // The stored response outlived the silos too, and another gateway continues it.
+        var other = await cluster.StartGatewayAsync();
+        using var continued = await other.Http.PostAsync("/v1/responses", LocalCluster.Gateway.Json(new
+        {
+            model = "tiny", input = "and then?", previous_response_id = storedBody["id"]!.GetValue<string>(), max_output_tokens = 4,
+        }));
+        var continuedBody = JsonNode.Parse(await continued.Content.ReadAsStringAsync())!;
+        Assert.True(continued.IsSuccessStatusCode, continuedBody.ToJsonString());
+        Assert.True(continuedBody["usage"]!["input_tokens"]!.GetValue<int>() > storedBody["usage"]!["input_tokens"]!.GetValue<int>() + storedBody["usage"]!["output_tokens"]!.GetValue<int>(),
+            "the continued prompt holds the stored turn");
     }
 
     [Fact]
