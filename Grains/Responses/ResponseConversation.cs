@@ -30,6 +30,20 @@ internal static class ResponseConversation
         return [.. instructions, .. previous?.Conversation ?? [], .. messages];
     }
 
+    /// <summary>A refusal of the chat turn a response runs as, naming the Responses API's field instead of chat's.</summary>
+    public static RequestRejection InResponsesTerms(RequestRejection rejection) => rejection with
+    {
+        Param = rejection.Param switch
+        {
+            "messages" => "input",
+            "max_tokens" => "max_output_tokens",
+            "response_format" => "text.format",
+            { } other when other.StartsWith("response_format.json_schema", StringComparison.Ordinal) => "text.format" + other["response_format.json_schema".Length..],
+            var other => other,
+        },
+        Message = rejection.Message.Replace("max_tokens", "max_output_tokens", StringComparison.Ordinal),
+    };
+
     /// <summary>What the next response continues from: the conversation without the instructions, plus this reply.</summary>
     public static List<ChatMessage> Record(ResponseRequest request, StoredResponse? previous, ChatCompletionChoice reply)
     {

@@ -31,7 +31,15 @@ public sealed partial class SessionGrain
         if (previous is not null && previous.Response.Model != request.Chat.Model)
             throw RequestRejection.Invalid("model", $"Response '{request.PreviousResponseId}' was made by model '{previous.Response.Model}', not '{request.Chat.Model}'.").ToException();
         // Token ids on every chunk, so that reasoning tokens can be counted (they are not sent on).
-        var plan = ChatTurn.Prepare(model, request.Chat with { ReturnTokenIds = true }, ResponseConversation.Build(request, previous));
+        ChatTurn plan;
+        try
+        {
+            plan = ChatTurn.Prepare(model, request.Chat with { ReturnTokenIds = true }, ResponseConversation.Build(request, previous));
+        }
+        catch (RequestRejectedException e)
+        {
+            throw ResponseConversation.InResponsesTerms(e.Rejection).ToException();
+        }
         var writer = new ResponseEventWriter(request, model.Name, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         if (request.Stream)
             foreach (var e in writer.Start()) yield return e;

@@ -40,7 +40,11 @@ public sealed class ApiKeyTests(SecuredClusterFixture cluster) : IDisposable
         { "GET", $"/v1/models/{Model}", null, 200 },
         { "GET", "/v1/sessions/never-created", null, 404 },
         { "DELETE", "/v1/sessions/never-created", null, 404 },
-        { "POST", "/v1/responses", "{}", 404 },
+        { "POST", "/v1/responses", $$"""{"model":"{{Model}}","input":"hi","max_output_tokens":1}""", 200 },
+        { "GET", "/v1/responses/resp_never", null, 404 },
+        { "GET", "/v1/responses/resp_never/input_items", null, 404 },
+        { "DELETE", "/v1/responses/resp_never", null, 404 },
+        { "POST", "/v1/assistants", "{}", 404 },
         // The Orleans Dashboard (on in this fixture) shows session ids and logs: it is behind the keys too.
         { "GET", "/dashboard/", null, 200 },
     };

@@ -222,8 +222,8 @@ public sealed class HostileInputTests(ClusterFixture cluster)
         }
 
         // URLs, methods and headers.
-        var unknownUrl = Post("/v1/responses", """{"model":"tiny-test","input":"hi","stream":%S}""");
-        cases["POST /v1/responses"] = new(unknownUrl, 404, null, "unknown_url", Message: "Invalid URL (POST /v1/responses)");
+        var unknownUrl = Post("/v1/assistants", """{"model":"tiny-test","name":"hi","stream":%S}""");
+        cases["POST /v1/assistants"] = new(unknownUrl, 404, null, "unknown_url", Message: "Invalid URL (POST /v1/assistants)");
         cases["GET /nope"] = new(Send(HttpMethod.Get, "/nope"), 404, null, "unknown_url", HasStreamVariant: false, Message: "Invalid URL (GET /nope)");
         cases["GET /v1/nope.txt"] = new(Send(HttpMethod.Get, "/v1/nope.txt"), 404, null, "unknown_url", HasStreamVariant: false);
         cases["GET /v1/chat/completions"] = new(Send(HttpMethod.Get, Chat), 405, null, "method_not_allowed", HasStreamVariant: false);

@@ -319,6 +319,9 @@ public sealed class ResponsesApiTests(ClusterFixture cluster)
         { """{"input": "hi", "max_output_tokens": 999999}""", "max_output_tokens", 400 },
         { """{"input": "hi", "metadata": {"k": 1}}""", "metadata.k", 400 },
         { """{"input": "hi", "conversation": "conv_1"}""", "conversation", 400 },
+        // Decided by the session grain, once the prompt is rendered: named in the Responses API's terms.
+        { """{"input": "hi", "max_output_tokens": 1020}""", "max_output_tokens", 400 },
+        { """{"input": "hi", "tools": [{"type": "function", "name": "f"}], "tool_choice": "required", "text": {"format": {"type": "json_object"}}}""", "text.format", 400 },
     };
 
     [Theory]
