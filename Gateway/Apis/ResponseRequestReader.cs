@@ -40,7 +40,7 @@ public static class ResponseRequestReader
             throw RequestValidationException.Invalid("previous_response_id", "Invalid 'previous_response_id': it is not the id of a response.");
         string id = "resp_" + Guid.NewGuid().ToString("N");
         var (messages, fields, items) = ReadInput(body, id, continues: previous is not null, references ?? new Dictionary<string, ResponseItem>());
-        var tools = ReadTools(body);
+        var tools = ToolDefinitionsReader.ReadTools(body, flatFunctions: true);
         var (toolChoice, toolChoiceFunction) = ToolDefinitionsReader.ReadToolChoice(body, tools, flatFunction: true);
         var format = ReadTextFormat(body);
         var sampling = ReadSampling(body);
@@ -91,28 +91,6 @@ public static class ResponseRequestReader
                 Store = store,
             },
         };
-    }
-
-    /// <summary>Function tools, flat (<c>{"type":"function","name":…}</c>); other tool types are refused by name.</summary>
-    private static ChatTool[] ReadTools(JsonElement body)
-    {
-        if (!body.TryGetProperty("tools", out var tools) || tools.ValueKind == JsonValueKind.Null) return [];
-        if (tools.ValueKind != JsonValueKind.Array)
-            throw RequestValidationException.Invalid("tools", $"Invalid type for 'tools': expected an array, but got {Describe(tools)}.");
-        var result = new List<ChatTool>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        int i = 0;
-        foreach (var tool in tools.EnumerateArray())
-        {
-            string at = $"tools[{i++}]";
-            if (tool.ValueKind != JsonValueKind.Object)
-                throw RequestValidationException.Invalid(at, $"'{at}' must be an object.");
-            string type = RequiredString(tool, "type", $"{at}.type");
-            if (type != "function")
-                throw RequestValidationException.Invalid($"{at}.type", $"Tool type '{type}' is not supported by this server; only 'function' tools are.");
-            result.Add(ToolDefinitionsReader.ReadFunction(tool, at, names, defaultStrict: true));
-        }
-        return result.ToArray();
     }
 
     private sealed record TextFormat(string Type, string? Name, GenerationConstraint? Constraint);

@@ -13,7 +13,9 @@ internal static partial class ToolDefinitionsReader
     [GeneratedRegex("^[a-zA-Z0-9_.-]{1,64}$")]
     private static partial Regex FunctionName();
 
-    public static ChatTool[] ReadTools(JsonElement body)
+    /// <param name="flatFunctions">The Responses API's shape: the function's fields on the tool itself
+    /// (<c>{"type":"function","name":…}</c>), strict unless told otherwise; chat nests them under <c>function</c>.</param>
+    public static ChatTool[] ReadTools(JsonElement body, bool flatFunctions = false)
     {
         if (!body.TryGetProperty("tools", out var tools) || tools.ValueKind == JsonValueKind.Null) return [];
         if (tools.ValueKind != JsonValueKind.Array)
@@ -28,7 +30,12 @@ internal static partial class ToolDefinitionsReader
                 throw RequestValidationException.Invalid(at, $"'{at}' must be an object.");
             string type = RequiredString(tool, "type", $"{at}.type");
             if (type != "function")
-                throw RequestValidationException.Invalid($"{at}.type", $"Invalid value for '{at}.type': '{type}'. Supported values are: 'function'.");
+                throw RequestValidationException.Invalid($"{at}.type", $"Invalid value for '{at}.type': '{type}'. Supported values are: 'function' (this server runs no built-in tools).");
+            if (flatFunctions)
+            {
+                result.Add(ReadFunction(tool, at, names, defaultStrict: true));
+                continue;
+            }
             if (!tool.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
                 throw RequestValidationException.Invalid($"{at}.function", $"Missing required parameter: '{at}.function'.");
             result.Add(ReadFunction(function, $"{at}.function", names, defaultStrict: null));
