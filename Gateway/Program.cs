@@ -10,6 +10,8 @@ return command switch
     "serve" => await ServeCommand.RunAsync(rest, Console.Out, Console.Error),
     "gateway" => await GatewayCommand.RunAsync(rest, Console.Out, Console.Error),
     "make-tiny-model" => MakeTinyModelCommand.Run(rest, Console.Out, Console.Error),
+    TrainDemoModelCommand.Name => TrainDemoModelCommand.Run(rest, Console.Out, Console.Error),
+    EvaluateDemoModelCommand.Name => await EvaluateDemoModelCommand.RunAsync(rest, Console.Out, Console.Error),
     "render-template" => RenderTemplateCommand.Run(rest, Console.In, Console.Out, Console.Error),
     "parse-tool-calls" => ParseToolCallsCommand.Run(rest, Console.In, Console.Out, Console.Error),
     _ => Usage(command),
@@ -17,6 +19,6 @@ return command switch
 
 static int Usage(string command)
 {
-    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, gateway, make-tiny-model, render-template, parse-tool-calls");
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve, gateway, make-tiny-model, train-demo-model, evaluate-demo-model, render-template, parse-tool-calls");
     return 2;
 }

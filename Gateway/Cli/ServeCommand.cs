@@ -35,11 +35,21 @@ public static class ServeCommand
         string? servedName = null, toolCallParser = null;
         if (modelPath is null)
         {
-            servedName = flags.Get("--served-model-name") ?? DefaultModelName;
             toolCallParser = flags.Get("--tool-call-parser") ?? "auto";
-            string cache = flags.Get("--cache-dir") ?? DefaultCacheDirectory();
-            stdout.WriteLine($"No --model given: serving the embedded tiny model (generated under {cache}).");
-            modelPath = TinyModelCache.EnsureDefault(cache);
+            if (Cluster.Training.DemoModelLocation.Find() is { } demo)
+            {
+                // The default shows the product: a small model trained here to call tools (see models/demo/README.md).
+                servedName = flags.Get("--served-model-name") ?? Cluster.Training.DemoModelLocation.ServedName;
+                stdout.WriteLine($"No --model given: serving the demo model from {demo} (a toy trained to call tools; see models/demo/README.md).");
+                modelPath = demo;
+            }
+            else
+            {
+                servedName = flags.Get("--served-model-name") ?? DefaultModelName;
+                string cache = flags.Get("--cache-dir") ?? DefaultCacheDirectory();
+                stdout.WriteLine($"No --model given and no demo checkpoint found: serving the embedded tiny model (random weights, generated under {cache}).");
+                modelPath = TinyModelCache.EnsureDefault(cache);
+            }
         }
         ClusterSiloOptions silo;
         GatewayOptions gateway;
@@ -74,7 +84,7 @@ public static class ServeCommand
     /// <summary>Flags taking a value; a config file may set any of them (and the switches, as true or false).</summary>
     public static readonly IReadOnlyList<string> Options = [.. SiloFlags.Model, .. SiloFlags.Cluster, .. GatewayFlags.Options, "--cache-dir", "--enable-auto-tool-choice", .. GatewayFlags.Switches, .. SiloFlags.ModelSwitches, .. SiloFlags.ClusterSwitches];
 
-    /// <summary>The name the embedded default model is served under.</summary>
+    /// <summary>The name the random tiny model is served under when no demo checkpoint is present.</summary>
     public const string DefaultModelName = "tiny";
 
     public static string DefaultCacheDirectory()

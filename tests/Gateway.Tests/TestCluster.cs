@@ -45,6 +45,21 @@ public sealed class TestCluster : IAsyncDisposable
         string directory = Path.Combine(Path.GetTempPath(), "cluster-tests-" + Guid.NewGuid().ToString("N"));
         TinyModelBuilder.Write(tinyModel with { OutputDirectory = directory });
         prepare?.Invoke(directory);
+        return await StartInAsync(directory, model, gateway);
+    }
+
+    /// <summary>Serves a copy of the model folder <paramref name="source"/> (a checkpoint of the repository, which
+    /// disposal must not delete).</summary>
+    public static async Task<TestCluster> StartAsync(string source, ServedModelOptions model, GatewayOptions? gateway = null)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "cluster-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        foreach (string file in Directory.EnumerateFiles(source)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        return await StartInAsync(directory, model, gateway);
+    }
+
+    private static async Task<TestCluster> StartInAsync(string directory, ServedModelOptions model, GatewayOptions? gateway)
+    {
         // gRPC on a free port too, so that clusters can run side by side.
         var app = ClusterServer.Build((gateway ?? new GatewayOptions { Port = 0 }) with { GrpcPort = GatewayOptions.AnyFreePort }, new ClusterSiloOptions
         {

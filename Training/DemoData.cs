@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Cluster.Training;
+
+/// <summary>
+/// Generates the demo model's synthetic tool-use conversations, seeded. Training and evaluation draw from disjoint
+/// material: evaluation (<see cref="HeldOut"/>) uses phrasings, cities, values and generated tool names that training
+/// never shows, so its figures measure whether the model reads the request and the tool list rather than recalls them.
+/// </summary>
+public sealed class DemoData(int seed, bool heldOut)
+{
+    private readonly Random _random = new(seed);
+
+    public bool HeldOut { get; } = heldOut;
+
+    private static readonly string[] TrainCities = ["Paris", "London", "Berlin", "Madrid", "Rome", "Vienna", "Prague", "Lisbon", "Dublin", "Oslo", "Stockholm",
+        "Helsinki", "Warsaw", "Athens", "Cairo", "Nairobi", "Lagos", "Mumbai", "Delhi", "Bangkok", "Seoul", "Tokyo", "Osaka", "Beijing", "Shanghai", "Sydney",
+        "Melbourne", "Auckland", "Toronto", "Chicago", "Boston", "Denver", "Seattle", "Austin", "Miami", "Lima", "Bogota", "Santiago", "Havana", "Zurich"];
+
+    private static readonly string[] EvalCities = ["Amsterdam", "Brussels", "Budapest", "Copenhagen", "Istanbul", "Jakarta", "Manila", "Hanoi", "Montreal",
+        "Vancouver", "Phoenix", "Quito", "Riga", "Tallinn", "Kyoto", "Porto", "Geneva", "Marseille", "Naples", "Dallas"];
+
+    private static readonly string[] Currencies = ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "INR"];
+
+    private static readonly string[] Conditions = ["sunny", "cloudy", "rainy", "windy", "snowy", "foggy"];
+
+    private static readonly string[] Verbs = ["book", "find", "cancel", "check", "send", "create", "delete", "track", "order", "search", "schedule", "rate",
+        "reserve", "list", "update", "play", "share", "start", "archive", "print"];
+
+    private static readonly string[] Nouns = ["hotel", "flight", "recipe", "package", "email", "meeting", "reminder", "movie", "song", "ticket", "invoice",
+        "table", "car", "room", "note", "playlist", "report", "task", "photo", "course"];
+
+    private static readonly DemoParameter[] ParameterPool =
+    [
+        new("name", "string", "A name."), new("title", "string", "A title."), new("date", "string", "A date."), new("color", "string", "A color."),
+        new("language", "string", "A language."), new("code", "string", "A code."), new("place", "string", "A place."),
+        new("count", "number", "How many."), new("nights", "number", "Number of nights."), new("price", "number", "A price."),
+        new("quantity", "number", "A quantity."), new("days", "number", "Number of days."),
+        new("priority", "string", "Priority.", ["low", "medium", "high"]), new("mode", "string", "Mode.", ["fast", "slow"]),
+        new("size", "string", "Size.", ["small", "large"]),
+    ];
+
+    private static readonly string[] Words = ["Maria", "Chen", "blue", "green", "Spanish", "German", "summer trip", "budget", "Ada", "Kofi", "red",
+        "Q4 review", "kitchen", "garden", "2025-03-14", "2026-11-02", "Friday", "Monday", "jazz", "north wing", "A17", "Z9"];
+
+    private static readonly string[] EvalWords = ["Priya", "violet", "Italian", "launch plan", "Lars", "2027-05-20", "Sunday", "B42", "attic", "orange", "Yusuf"];
+
+    // Phrasings: the last of each list is held out for evaluation.
+    private static readonly string[] WeatherAsks = ["What's the weather in {city}?", "How is the weather in {city} today?", "Is it raining in {city}?",
+        "Tell me the weather for {city}.", "weather in {city}", "What is it like outside in {city}?", "I'm traveling to {city}; what's the weather like there?"];
+    private static readonly string[] WeatherUnitAsks = ["What's the weather in {city} in {unit}?", "Check the temperature in {city} in {unit}, please.",
+        "Give me the current conditions in {city} in {unit}."];
+    private static readonly string[] TimeAsks = ["What time is it in {city}?", "Tell me the local time in {city}.", "current time in {city}",
+        "What's the time in {city} right now?", "Do you know what time it is over in {city}?"];
+    private static readonly string[] CurrencyAsks = ["Convert {amount} {from} to {to}.", "How much is {amount} {from} in {to}?", "{amount} {from} to {to} please",
+        "What are {amount} {from} worth in {to}?", "I have {amount} {from}. What is that in {to}?"];
+    private static readonly string[] AddAsks = ["What is {a} plus {b}?", "Add {a} and {b}.", "Compute {a} + {b}.", "sum of {a} and {b}", "Please add up {a} and {b} for me."];
+    private static readonly string[] GeneratedAsks = ["Please {verb} a {noun} with {args}.", "{Verb} a {noun}: {args}.", "I want to {verb} a {noun} ({args}).",
+        "Can you {verb} a {noun}? {args}.", "Could you {verb} a {noun} for me, using {args}?"];
+    private static readonly (string Ask, string Reply)[] Chats =
+    [
+        ("Tell me a joke.", "Why did the robot cross the road? It was programmed to."),
+        ("Who are you?", "I am a small demo model that calls tools."),
+        ("Say hello.", "Hello!"),
+        ("Thanks!", "You're welcome."),
+        ("How are you?", "I'm doing well, thank you."),
+        ("Write a haiku about the sea.", "Waves fold into foam, the tide keeps its patient time, salt on the cold wind."),
+        ("What is your favorite color?", "I like blue."),
+        ("Good morning!", "Good morning! How can I help?"),
+        ("What can you do?", "I can call the tools I am given."),
+        ("Who wrote Hamlet?", "William Shakespeare wrote Hamlet."),
+        ("Can you recommend a good book?", "Try a classic mystery novel."),
+    ];
+
+    private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
+
+    /// <summary>Training phrasings are all but the last of a list; held-out ones only the last.</summary>
+    private string Phrase(string[] asks) => HeldOut ? asks[^1] : asks[_random.Next(asks.Length - 1)];
+
+    private string City() => Pick(HeldOut ? EvalCities : TrainCities);
+
+    private bool IsHeldOutPair(int verb, int noun) => (verb * 7 + noun * 3) % 6 == 0;
+
+    /// <summary>A generated tool: a verb-noun name (held-out pairs only when evaluating) and one to three parameters.</summary>
+    private DemoTool GeneratedTool()
+    {
+        int verb, noun;
+        do
+        {
+            verb = _random.Next(Verbs.Length);
+            noun = _random.Next(Nouns.Length);
+        }
+        while (IsHeldOutPair(verb, noun) != HeldOut);
+        var parameters = ParameterPool.OrderBy(_ => _random.Next()).Take(1 + _random.Next(3)).ToList();
+        string v = Verbs[verb], n = Nouns[noun];
+        return new DemoTool($"{v}_{n}", $"{char.ToUpperInvariant(v[0])}{v[1..]} a {n}.", parameters);
+    }
+
+    private JsonNode Value(DemoParameter p) => p.Enum is { } values ? JsonValue.Create(Pick(values))!
+        : p.Type == "number" ? JsonValue.Create(1 + _random.Next(500))!
+        : JsonValue.Create(Pick(HeldOut ? EvalWords : Words))!;
+
+    private static string Text(JsonNode value) => value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
+
+    /// <summary>The tools offered: the needed one (if any) among 0–2 others, in random order.</summary>
+    private List<DemoTool> Offer(DemoTool? needed, Func<DemoTool, bool>? exclude = null)
+    {
+        var tools = new List<DemoTool>();
+        if (needed is not null) tools.Add(needed);
+        int others = _random.Next(3);
+        for (int i = 0; i < others; i++)
+        {
+            var other = _random.Next(2) == 0 ? Pick(DemoTool.Named) : GeneratedTool();
+            if (tools.Any(t => t.Name == other.Name) || (exclude?.Invoke(other) ?? false)) continue;
+            tools.Add(other);
+        }
+        return tools.OrderBy(_ => _random.Next()).ToList();
+    }
+
+    private static JsonObject User(string text) => new() { ["role"] = "user", ["content"] = text };
+
+    private static JsonObject Assistant(string text) => new() { ["role"] = "assistant", ["content"] = text };
+
+    private JsonObject Call(string id, string name, JsonObject arguments) => new()
+    {
+        ["role"] = "assistant",
+        ["content"] = null,
+        ["tool_calls"] = new JsonArray(new JsonObject
+        {
+            ["id"] = id, ["type"] = "function",
+            ["function"] = new JsonObject { ["name"] = name, ["arguments"] = arguments.ToJsonString() },
+        }),
+    };
+
+    private static JsonObject ToolResult(string id, JsonObject result) => new() { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = result.ToJsonString() };
+
+    private sealed record Planned(DemoTool Tool, string Ask, JsonObject Arguments, JsonObject Result, string Answer, string Value);
+
+    private Planned PlanNamed(DemoTool tool)
+    {
+        switch (tool.Name)
+        {
+            case "get_weather":
+            {
+                string city = City();
+                bool withUnit = _random.Next(3) == 0;
+                string unit = withUnit ? Pick(new[] { "celsius", "fahrenheit" }) : "celsius";
+                var args = new JsonObject { ["city"] = city };
+                if (withUnit) args["unit"] = unit;
+                string ask = (withUnit ? Phrase(WeatherUnitAsks) : Phrase(WeatherAsks)).Replace("{city}", city).Replace("{unit}", unit);
+                int t = unit == "celsius" ? _random.Next(-5, 36) : _random.Next(25, 96);
+                string condition = Pick(Conditions);
+                var result = new JsonObject { ["city"] = city, ["temperature"] = t, ["unit"] = unit, ["condition"] = condition };
+                return new(tool, ask, args, result, $"It is {t} degrees {unit} and {condition} in {city}.", t.ToString(CultureInfo.InvariantCulture));
+            }
+            case "get_time":
+            {
+                string city = City();
+                string time = $"{_random.Next(24):D2}:{_random.Next(60):D2}";
+                return new(tool, Phrase(TimeAsks).Replace("{city}", city), new JsonObject { ["city"] = city },
+                    new JsonObject { ["city"] = city, ["time"] = time }, $"The local time in {city} is {time}.", time);
+            }
+            case "convert_currency":
+            {
+                int amount = 1 + _random.Next(1000);
+                string from = Pick(Currencies), to = Pick(Currencies.Where(c => c != from).ToArray());
+                double converted = Math.Round(amount * (0.2 + _random.NextDouble() * 2), 2);
+                string value = converted.ToString("0.00", CultureInfo.InvariantCulture);
+                return new(tool, Phrase(CurrencyAsks).Replace("{amount}", amount.ToString(CultureInfo.InvariantCulture)).Replace("{from}", from).Replace("{to}", to),
+                    new JsonObject { ["amount"] = amount, ["from"] = from, ["to"] = to },
+                    new JsonObject { ["amount"] = amount, ["from"] = from, ["to"] = to, ["result"] = converted }, $"{amount} {from} is {value} {to}.", value);
+            }
+            default:
+            {
+                int a = _random.Next(1000), b = _random.Next(1000);
+                return new(tool, Phrase(AddAsks).Replace("{a}", a.ToString(CultureInfo.InvariantCulture)).Replace("{b}", b.ToString(CultureInfo.InvariantCulture)),
+                    new JsonObject { ["a"] = a, ["b"] = b }, new JsonObject { ["result"] = a + b }, $"{a} plus {b} is {a + b}.", (a + b).ToString(CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    private Planned PlanGenerated(DemoTool tool)
+    {
+        var args = new JsonObject();
+        foreach (var p in tool.Parameters) args[p.Name] = Value(p);
+        string listed = string.Join(", ", args.Select(a => $"{a.Key} {Text(a.Value!)}"));
+        string verb = tool.Name[..tool.Name.IndexOf('_')], noun = tool.Name[(tool.Name.IndexOf('_') + 1)..];
+        string ask = Phrase(GeneratedAsks).Replace("{verb}", verb).Replace("{Verb}", char.ToUpperInvariant(verb[0]) + verb[1..]).Replace("{noun}", noun).Replace("{args}", listed);
+        string reference = $"{(char)('A' + _random.Next(26))}{_random.Next(100, 1000)}";
+        return new(tool, ask, args, new JsonObject { ["status"] = "ok", ["reference"] = reference }, $"Done. The {noun} reference is {reference}.", reference);
+    }
+
+    private int _calls;
+
+    private string CallId() => $"call_{++_calls:D4}";
+
+    /// <summary>A conversation for training: a call and its answer, or a request no offered tool fits.</summary>
+    public DemoConversation NextTraining()
+    {
+        int kind = _random.Next(10);
+        if (kind < 2) return NoFit();
+        var planned = kind < 6 ? PlanNamed(Pick(DemoTool.Named)) : PlanGenerated(GeneratedTool());
+        string id = CallId();
+        var messages = new JsonArray(User(planned.Ask), Call(id, planned.Tool.Name, planned.Arguments), ToolResult(id, planned.Result), Assistant(planned.Answer));
+        return new DemoConversation(kind < 6 ? "named" : "generated", Offer(planned.Tool), messages, DemoExpectation.Answer, planned.Tool.Name, planned.Arguments, planned.Value);
+    }
+
+    /// <summary>A request with tools none of which fits: answered in text. Half the time it asks for a known tool that is not offered.</summary>
+    private DemoConversation NoFit()
+    {
+        if (_random.Next(2) == 0)
+        {
+            var wanted = Pick(DemoTool.Named);
+            var planned = PlanNamed(wanted);
+            var tools = Offer(null, t => t.Name == wanted.Name);
+            string reply = $"I can't do that: no tool for it is available.";
+            return new DemoConversation("no-fit", tools, new JsonArray(User(planned.Ask), Assistant(reply)), DemoExpectation.Text);
+        }
+        var (ask, answer) = HeldOut ? Chats[Chats.Length - 1 - _random.Next(2)] : Chats[_random.Next(Chats.Length - 2)];
+        return new DemoConversation("no-fit", Offer(null), new JsonArray(User(ask), Assistant(answer)), DemoExpectation.Text);
+    }
+
+    /// <summary>An evaluation request of <paramref name="kind"/>: <c>named</c>, <c>generated</c>, <c>no-fit</c> or <c>answer</c>.</summary>
+    public DemoConversation NextEvaluation(string kind)
+    {
+        switch (kind)
+        {
+            case "named":
+            case "generated":
+            {
+                var planned = kind == "named" ? PlanNamed(Pick(DemoTool.Named)) : PlanGenerated(GeneratedTool());
+                return new DemoConversation(kind, Offer(planned.Tool), new JsonArray(User(planned.Ask)), DemoExpectation.Call, planned.Tool.Name, planned.Arguments);
+            }
+            case "no-fit":
+            {
+                var c = NoFit();
+                return c with { Messages = new JsonArray(c.Messages[0]!.DeepClone()) };
+            }
+            default:
+            {
+                var planned = _random.Next(2) == 0 ? PlanNamed(Pick(DemoTool.Named)) : PlanGenerated(GeneratedTool());
+                string id = CallId();
+                var messages = new JsonArray(User(planned.Ask), Call(id, planned.Tool.Name, planned.Arguments), ToolResult(id, planned.Result));
+                return new DemoConversation("answer", Offer(planned.Tool), messages, DemoExpectation.Answer, planned.Tool.Name, planned.Arguments, planned.Value);
+            }
+        }
+    }
+}

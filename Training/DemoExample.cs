@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using Cluster.ChatTemplates;
+using Cluster.Engine.Tokenization;
+
+namespace Cluster.Training;
+
+/// <summary>
+/// A conversation as training tokens: the prompt as the chat template renders it for serving (no loss) and each
+/// assistant reply, up to and including its end-of-turn token (loss), so the model learns exactly what the served
+/// prompt asks it to continue.
+/// </summary>
+public sealed record DemoExample(int[] TokenIds, bool[] Learn)
+{
+    public static DemoExample Encode(DemoConversation conversation, ChatTemplate template, HfTokenizer tokenizer)
+    {
+        var messages = conversation.Messages;
+        var tools = conversation.ToolsJson();
+        string Render(int count, bool generationPrompt) => template.Apply(new ChatTemplateContext
+        {
+            Messages = new JsonArray(messages.Take(count).Select(m => m!.DeepClone()).ToArray()),
+            Tools = (JsonArray)tools.DeepClone(),
+            AddGenerationPrompt = generationPrompt,
+            BosToken = tokenizer.BosToken,
+            EosToken = tokenizer.EosToken,
+        });
+        string whole = Render(messages.Count, false);
+        var ids = new List<int>();
+        var learn = new List<bool>();
+        void Add(string text, bool target)
+        {
+            foreach (int id in tokenizer.Encode(text, allowSpecialTokens: true))
+            {
+                ids.Add(id);
+                learn.Add(target);
+            }
+        }
+        int done = 0;
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (messages[i]!["role"]!.GetValue<string>() != "assistant") continue;
+            string prompt = Render(i, true), withReply = Render(i + 1, false);
+            if (!whole.StartsWith(prompt, StringComparison.Ordinal) || !withReply.StartsWith(prompt, StringComparison.Ordinal))
+                throw new InvalidOperationException("The chat template does not render a conversation as an extension of its prompt.");
+            string reply = withReply[prompt.Length..];
+            // The reply ends at its end-of-turn token; what the template puts after it belongs to the next prompt.
+            int end = reply.IndexOf(tokenizer.EosToken ?? "<|im_end|>", StringComparison.Ordinal);
+            if (end >= 0) reply = reply[..(end + (tokenizer.EosToken ?? "<|im_end|>").Length)];
+            Add(whole[done..prompt.Length], target: false);
+            Add(reply, target: true);
+            done = prompt.Length + reply.Length;
+        }
+        Add(whole[done..], target: false);
+        return new DemoExample(ids.ToArray(), learn.ToArray());
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Cluster.ChatTemplates;
+using Cluster.Engine.ModelFiles;
+using Cluster.Engine.TinyModels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cluster.Training;
+
+/// <summary>What <see cref="DemoModelTrainer"/> trains and for how long.</summary>
+public sealed record DemoTrainingOptions
+{
+    public required string OutputDirectory { get; init; }
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Optimizer steps (each <see cref="BatchSize"/> conversations).</summary>
+    public int Steps { get; init; } = 600;
+
+    public int BatchSize { get; init; } = 8;
+
+    public double LearningRate { get; init; } = 3e-3;
+
+    public int HiddenSize { get; init; } = 192;
+
+    public int IntermediateSize { get; init; } = 512;
+
+    public int Layers { get; init; } = 4;
+
+    public int Heads { get; init; } = 6;
+
+    /// <summary>Longest training sequence, in tokens; longer conversations are skipped.</summary>
+    public int MaxSequenceLength { get; init; } = 768;
+}
+
+/// <summary>
+/// Trains the <c>demo</c> model: the engine's own decoder (a Qwen2 checkpoint, written first by
+/// <see cref="TinyModelBuilder"/> with the project's byte-level BPE tokenizer and Qwen2.5 chat template) on synthetic
+/// tool-use conversations (<see cref="DemoData"/>) with AdamW, the loss on assistant replies only. The training forward
+/// pass is written here over the checkpoint's own tensor names, so what is saved is what the engine loads.
+/// </summary>
+public static class DemoModelTrainer
+{
+    public static TinyModelSummary Train(DemoTrainingOptions options, TextWriter log)
+    {
+        torch.manual_seed(options.Seed);
+        var summary = TinyModelBuilder.Write(new TinyModelOptions
+        {
+            OutputDirectory = options.OutputDirectory,
+            Architecture = TinyModelArchitecture.Qwen2,
+            Seed = options.Seed,
+            HiddenSize = options.HiddenSize,
+            IntermediateSize = options.IntermediateSize,
+            NumHiddenLayers = options.Layers,
+            NumAttentionHeads = options.Heads,
+            NumKeyValueHeads = options.Heads,
+            MaxPositionEmbeddings = 4096,
+        });
+        var config = summary.Config;
+        var folder = ModelFolder.Load(summary.Directory, withWeights: false);
+        var template = ChatTemplate.Compile(folder.ToolUseChatTemplate ?? throw new InvalidOperationException("The model has no chat template."));
+        var tokenizer = folder.Tokenizer;
+
+        var layout = DecoderCheckpointLayout.For(config);
+        var weights = new Dictionary<string, TorchSharp.Modules.Parameter>(StringComparer.Ordinal);
+        var generator = new Generator((ulong)options.Seed);
+        foreach (var (name, shape) in layout)
+        {
+            var value = DecoderCheckpointLayout.IsNormWeight(name) ? ones(shape)
+                : name.EndsWith(".bias", StringComparison.Ordinal) ? zeros(shape)
+                : normal(0, TinyModelBuilder.InitializerRange, shape, generator: generator);
+            weights[name] = new TorchSharp.Modules.Parameter(value, requires_grad: true);
+        }
+        var decoder = new TrainingDecoder(config, weights, options.MaxSequenceLength);
+        var optimizer = optim.AdamW(weights.Values, lr: options.LearningRate, weight_decay: 0.01);
+
+        var data = new DemoData(options.Seed, heldOut: false);
+        var clock = Stopwatch.StartNew();
+        double smoothed = double.NaN;
+        for (int step = 1; step <= options.Steps; step++)
+        {
+            // Linear warm-up, then cosine decay to a tenth.
+            double progress = (double)step / options.Steps;
+            double lr = step <= 30 ? options.LearningRate * step / 30 : options.LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress)));
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+
+            var batch = new List<DemoExample>();
+            while (batch.Count < options.BatchSize)
+            {
+                var example = DemoExample.Encode(data.NextTraining(), template, tokenizer);
+                if (example.TokenIds.Length <= options.MaxSequenceLength) batch.Add(example);
+            }
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = decoder.Loss(batch);
+            loss.backward();
+            nn.utils.clip_grad_norm_(weights.Values, 1.0);
+            optimizer.step();
+            double value = loss.item<float>();
+            smoothed = double.IsNaN(smoothed) ? value : 0.95 * smoothed + 0.05 * value;
+            if (step % 20 == 0 || step == 1)
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}/{options.Steps}  loss {value:0.000} (avg {smoothed:0.000})  lr {lr:0.00000}  {clock.Elapsed.TotalMinutes:0.0} min  ~{batch.Average(b => b.TokenIds.Length):0} tokens/seq"));
+        }
+
+        var writer = new SafetensorsWriter();
+        foreach (var (name, shape) in layout)
+            writer.Add(name, SafetensorsDType.F32, shape, weights[name].detach().contiguous().data<float>().ToArray());
+        writer.Write(Path.Combine(summary.Directory, ModelWeights.SingleFileName));
+        // The demo answers greedily unless a request asks otherwise: the same question gets the same tool call.
+        string generationConfig = Path.Combine(summary.Directory, "generation_config.json");
+        var defaults = JsonNode.Parse(File.ReadAllText(generationConfig))!.AsObject();
+        defaults["do_sample"] = false;
+        defaults["temperature"] = 0.0;
+        File.WriteAllText(generationConfig, defaults.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {summary.ParameterCount:N0} parameters for {options.Steps} steps in {clock.Elapsed.TotalMinutes:0.0} min; wrote {summary.Directory}"));
+        return summary;
+    }
+}
