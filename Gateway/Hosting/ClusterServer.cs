@@ -1,3 +1,4 @@
+using Cluster.Gateway.Playground;
 using Cluster.Gateway.Apis;
 using Cluster.Gateway.Grpc;
 using Cluster.Gateway.Security;
@@ -85,6 +86,7 @@ public static class ClusterServer
         app.MapMetricsApi();
         app.MapModelsApi();
         app.MapClusterGrpc();
+        app.MapPlayground();
         // Operators' view of grains and silos; it shows grain keys and logs, so expose it only where access is controlled.
         if (gateway.Dashboard) app.MapOrleansDashboard("/dashboard");
         return app;

@@ -8,7 +8,7 @@ namespace Cluster.Gateway.Security;
 
 /// <summary>
 /// Admits requests when API keys are configured: every REST route and gRPC method needs <c>Authorization: Bearer
-/// KEY</c>, except <c>/health</c>, <c>grpc.health.v1.Health</c> (orchestrators' probes send no credentials) and
+/// KEY</c>, except <c>/health</c>, the playground's static files (<c>/</c>), <c>grpc.health.v1.Health</c> (orchestrators' probes send no credentials) and
 /// <c>/metrics</c> unless <c>--protect-metrics</c>. An admitted key's rate limits are then taken from its shared
 /// <see cref="IRateLimitGrain"/>, and the figures written as OpenAI's <c>x-ratelimit-*</c> headers on the response.
 /// REST refusals are answered here with OpenAI's error body; a gRPC call carries its refusal to
@@ -71,6 +71,8 @@ public static partial class ApiAccess
         return (endpoint as RouteEndpoint)?.RoutePattern.RawText switch
         {
             "/health" => true,
+            // The playground's page and scripts: static, no data; its API calls carry the key the user types.
+            { } route when Playground.PlaygroundPage.Routes.Contains(route) => true,
             "/metrics" => !http.RequestServices.GetRequiredService<SecurityOptions>().ProtectMetrics,
             _ => false,
         };
