@@ -36,7 +36,10 @@ internal sealed class RequestObserver(string model, string api, bool clientWants
             case ChatCompletionChunk c:
                 foreach (var choice in c.Choices)
                 {
-                    output |= choice.Delta is { Content.Length: > 0 } or { ReasoningContent.Length: > 0 } or { ToolCalls.Length: > 0 };
+                    // Every chunk choice but the role and the finish ones stands for generated tokens, text or not
+                    // (the session sends one for the first token even when its text is still empty).
+                    output |= choice.Delta is { Content.Length: > 0 } or { ReasoningContent.Length: > 0 } or { ToolCalls.Length: > 0 }
+                        || choice.Delta.Role is null && (choice.FinishReason is null || choice.TokenIds is { Length: > 0 } || choice.Logprobs is not null);
                     if (choice.FinishReason is { } finish) _finishes.Add(finish);
                 }
                 _usage = c.Usage ?? _usage;
@@ -45,7 +48,8 @@ internal sealed class RequestObserver(string model, string api, bool clientWants
             case Completion c:
                 foreach (var choice in c.Choices)
                 {
-                    output |= choice.Text.Length > 0;
+                    // Every piece but the final one is written for a generated token, text or not.
+                    output |= choice.Text.Length > 0 || choice.FinishReason is null || choice.TokenIds is { Length: > 0 };
                     if (choice.FinishReason is { } finish) _finishes.Add(finish);
                 }
                 _usage = c.Usage ?? _usage;

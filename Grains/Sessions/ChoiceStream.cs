@@ -40,6 +40,7 @@ internal sealed class ChoiceStream
     // into deltas (two clock reads per token, no allocation).
     private readonly string _model;
     private DateTime? _firstTokenAt;
+    private bool _firstChunkSent;
     private long _busyTicks;
 
     public ChoiceStream(int index, HfTokenizer tokenizer, ChatCompletionRequest request, IToolCallParser? parser, string? parserName, IReadOnlySet<int> stopTokenIds)
@@ -171,8 +172,16 @@ internal sealed class ChoiceStream
             }
         }
         FlushText();
-        // Logprobs and token ids ride on the next chunk that carries text, so each token's are sent once.
-        if (choices.Count > 0 && (_pendingLogprobs.Count > 0 || _pendingTokenIds.Count > 0))
+        bool tokensPending = _pendingLogprobs.Count > 0 || _pendingTokenIds.Count > 0;
+        // A token whose text is empty (a partial UTF-8 character, a skipped special token, text a parser or a stop
+        // string holds back) still gets its own chunk when the client asked for its id or logprob: the client is
+        // waiting for exactly that. Without ids or logprobs only the choice's first token gets one, an empty delta,
+        // so that time to first token is measured at the first token and not at the first text.
+        bool firstToken = !finish && !_firstChunkSent && TokenCount > 0;
+        if (choices.Count == 0 && !finish && (tokensPending || firstToken)) choices.Add(Choice(new ChatCompletionDelta()));
+        if (choices.Count > 0) _firstChunkSent = true;
+        // Logprobs and token ids ride on this token's chunk (the first one), so each token's are sent once.
+        if (choices.Count > 0 && tokensPending)
         {
             choices[0] = choices[0] with
             {

@@ -116,6 +116,7 @@ internal sealed class CompletionTurn
         var logprobs = _request.Logprobs is null ? null : new CompletionLogprobsBuilder(_model.Folder.Tokenizer);
         var ids = new List<int>();
         bool first = true;
+        bool tokenSent = false;
         string? finish = null;
         int emitted = 0;
         CompletionChoice Piece(string s, string? reason = null)
@@ -149,7 +150,12 @@ internal sealed class CompletionTurn
             }
             bool isStopToken = token.FinishReason == GenerationFinishReason.Stop && stopTokenIds.Contains(token.TokenId);
             string delta = token.TokenId >= 0 && !isStopToken ? text.Append(token.TokenId) : "";
-            if (delta.Length > 0) output.TryWrite(Piece(delta));
+            // A token with no text of its own (a partial UTF-8 character, a skipped special token, text a stop string
+            // holds back) still gets a piece when the client asked for its id or logprob, and so does a choice's first
+            // token, so that time to first token is measured at the token. The last token rides on the final piece.
+            bool textless = delta.Length == 0 && token.TokenId >= 0 && token.FinishReason is null && !text.Stopped;
+            if (delta.Length > 0 || textless && (_request.ReturnTokenIds || logprobs is not null || !tokenSent)) output.TryWrite(Piece(delta));
+            if (token.TokenId >= 0) tokenSent = true;
             if (text.Stopped) { finish = "stop"; break; }
             if (token.FinishReason is GenerationFinishReason reason) { finish = reason.ToOpenAI(); break; }
         }

@@ -103,6 +103,75 @@ public sealed class StreamParityTests
         Assert.Equal("Sure: \nD", complete.Message.Content);
     }
 
+    /// <summary>
+    /// The three single-byte tokens of "東" (E6 9D B1): the first two have no text of their own. With token ids and
+    /// logprobs requested each token's chunk goes out as that token arrives; the character comes whole with the third.
+    /// </summary>
+    [Fact]
+    public void With_ids_or_logprobs_every_token_is_streamed_as_it_arrives_even_without_text()
+    {
+        int[] bytes = [ByteToken(0xE6), ByteToken(0x9D), ByteToken(0xB1)];
+        var choice = NewChoice(logprobs: true, tokenIds: true);
+        var streamed = new List<ChunkChoice>();
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            var produced = choice.Append(new GeneratedTokenEvent(bytes[i], null, -0.5f * (i + 1)));
+            var chunk = Assert.Single(produced);
+            Assert.Equal(new[] { bytes[i] }, chunk.TokenIds);
+            Assert.Equal(-0.5f * (i + 1), Assert.Single(chunk.Logprobs!.Content).Logprob);
+            Assert.Equal(i < 2 ? null : "東", chunk.Delta.Content);
+            streamed.Add(chunk);
+        }
+        int eos = Tokenizer.EosTokenIds[0];
+        // The end-of-sequence token has no text either; its id and logprob still go out.
+        streamed.AddRange(choice.Append(new GeneratedTokenEvent(eos, GenerationFinishReason.Stop, -0.1f)));
+        streamed.AddRange(choice.Finish());
+        streamed.Add(choice.Final("stop"));
+        var folded = Fold(streamed, "utf-8 split");
+        Assert.Equal("東", folded.Message.Content);
+        Assert.Equal(bytes.Append(eos).ToArray(), folded.TokenIds);
+        Assert.Equal(4, folded.Logprobs!.Content.Length);
+
+        var whole = NewChoice(logprobs: true, tokenIds: true);
+        for (int i = 0; i < bytes.Length; i++) whole.Append(new GeneratedTokenEvent(bytes[i], null, -0.5f * (i + 1)));
+        whole.Append(new GeneratedTokenEvent(eos, GenerationFinishReason.Stop, -0.1f));
+        whole.Finish();
+        AssertSame(whole.Complete("stop"), folded, "utf-8 split");
+    }
+
+    /// <summary>
+    /// Without ids or logprobs a textless token is held back, except the first: it gets an empty delta so that time to
+    /// first token is measured when the first token came, not when the first text did.
+    /// </summary>
+    [Fact]
+    public void Without_ids_or_logprobs_only_the_first_textless_token_gets_a_chunk()
+    {
+        int[] bytes = [ByteToken(0xE6), ByteToken(0x9D), ByteToken(0xB1)];
+        var choice = NewChoice(logprobs: false, tokenIds: false);
+        var first = Assert.Single(choice.Append(new GeneratedTokenEvent(bytes[0], null)));
+        Assert.Equal(new ChatCompletionDelta(), first.Delta);
+        Assert.Null(first.TokenIds);
+        Assert.Null(first.Logprobs);
+        Assert.Empty(choice.Append(new GeneratedTokenEvent(bytes[1], null)));
+        Assert.Equal("東", Assert.Single(choice.Append(new GeneratedTokenEvent(bytes[2], null))).Delta.Content);
+        Assert.Empty(choice.Append(new GeneratedTokenEvent(Tokenizer.EosTokenIds[0], GenerationFinishReason.Stop)));
+        Assert.Equal("東", choice.Complete("stop").Message.Content);
+    }
+
+    private static ChoiceStream NewChoice(bool logprobs, bool tokenIds)
+    {
+        var request = new ChatCompletionRequest { Model = "tiny", Messages = [], Logprobs = logprobs, ReturnTokenIds = tokenIds };
+        return new ChoiceStream(0, Tokenizer, request, parser: null, parserName: null, new HashSet<int> { Tokenizer.EosTokenIds[0] });
+    }
+
+    /// <summary>The byte-level vocabulary's token for one raw byte.</summary>
+    private static int ByteToken(byte b)
+    {
+        for (int id = 0; id < Tokenizer.VocabSize; id++)
+            if (Tokenizer.TokenBytes(id) is [var only] && only == b && !Tokenizer.IsSpecial(id)) return id;
+        throw new InvalidOperationException($"No single-byte token for 0x{b:X2}.");
+    }
+
     private static int HashCode(string s) => s.Aggregate(17, (h, c) => unchecked(h * 31 + c));
 
     private static int[] Encode(string text) => Tokenizer.Encode(text, allowSpecialTokens: true).ToArray();
@@ -167,7 +236,9 @@ public sealed class StreamParityTests
             var delta = chunk.Delta;
             bool last = i == chunks.Count - 1;
             Assert.True(last == chunk.FinishReason is not null, $"{label}: the finish reason is on the last chunk and only there");
-            if (!last) Assert.True(delta.Content is not null || delta.ReasoningContent is not null || delta.ToolCalls is not null, $"{label}: an empty chunk");
+            // A chunk without text still carries something: the token ids and logprobs of tokens whose text is empty.
+            if (!last) Assert.True(delta.Content is not null || delta.ReasoningContent is not null || delta.ToolCalls is not null
+                || chunk.TokenIds is not null || chunk.Logprobs is not null, $"{label}: an empty chunk");
             if (delta.Content is { } c) (content ??= new()).Append(c);
             if (delta.ReasoningContent is { } r) (reasoning ??= new()).Append(r);
             foreach (var call in delta.ToolCalls ?? [])
