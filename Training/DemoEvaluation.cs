@@ -32,11 +32,14 @@ public sealed class DemoEvaluation(HttpClient http, string model)
             {
                 ["model"] = model,
                 ["messages"] = conversation.Messages.DeepClone(),
-                ["tools"] = conversation.ToolsJson(),
-                ["tool_choice"] = "auto",
                 ["temperature"] = 0,
                 ["max_tokens"] = 160,
             };
+            if (conversation.Tools.Count > 0)
+            {
+                body["tools"] = conversation.ToolsJson();
+                body["tool_choice"] = "auto";
+            }
             var whole = await CompleteAsync(body).ConfigureAwait(false);
             var streamed = await StreamAsync(body).ConfigureAwait(false);
             if (whole == streamed) equal++;
