@@ -15,9 +15,18 @@ public sealed class PagedKvCache : IDisposable
 {
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
+    // What the pools hold and what attention computes in: a 16-bit cache halves its memory and the bytes a decode
+    // step reads, while the softmax and weighted sums stay in the model's dtype (converted on write and on gather).
+    private readonly ScalarType _storage;
+    private readonly ScalarType _compute;
+
     /// <param name="prefixCaching">Keep full blocks for reuse by later sequences with the same prefix (<see cref="BlockPool"/>).</param>
-    public PagedKvCache(KvCacheShape shape, int blocks, ScalarType dtype, Device device, bool prefixCaching = false)
+    /// <param name="storage">The pools' element type; null: <paramref name="dtype"/>, the model's.</param>
+    public PagedKvCache(KvCacheShape shape, int blocks, ScalarType dtype, Device device, bool prefixCaching = false, ScalarType? storage = null)
     {
+        _compute = dtype;
+        _storage = storage ?? dtype;
+        dtype = _storage;
         Shape = shape;
         TotalBlocks = blocks;
         _keys = new Tensor[shape.Layers];
@@ -50,13 +59,18 @@ public sealed class PagedKvCache : IDisposable
     /// <summary>Writes keys/values [tokens, kvHeads, headDim] into the cache rows <paramref name="slots"/> [tokens].</summary>
     public void Write(int layer, Tensor slots, Tensor keys, Tensor values)
     {
-        _keys[layer].index_copy_(0, slots, keys);
-        _values[layer].index_copy_(0, slots, values);
+        _keys[layer].index_copy_(0, slots, keys.dtype == _storage ? keys : keys.to_type(_storage));
+        _values[layer].index_copy_(0, slots, values.dtype == _storage ? values : values.to_type(_storage));
     }
 
     /// <summary>Keys/values at the cache rows <paramref name="slots"/>: [rows, kvHeads, headDim] each.</summary>
     public (Tensor Keys, Tensor Values) Gather(int layer, Tensor slots) =>
-        (_keys[layer].index_select(0, slots), _values[layer].index_select(0, slots));
+        (Compute(_keys[layer].index_select(0, slots)), Compute(_values[layer].index_select(0, slots)));
+
+    /// <summary>The pools' element type.</summary>
+    public ScalarType StorageType => _storage;
+
+    private Tensor Compute(Tensor gathered) => _storage == _compute ? gathered : gathered.to_type(_compute);
 
     public void Dispose()
     {

@@ -21,6 +21,13 @@ public sealed record EngineOptions
     /// </summary>
     public int? KvCacheTokens { get; init; }
 
+    /// <summary>
+    /// The KV cache's element type (<c>--kv-cache-dtype</c>, vLLM's flag). <see cref="KvCacheDtype.Auto"/>: fp16 on the
+    /// CPU (half the memory and half the bytes a decode step reads; attention still computes in fp32, converting on
+    /// write and gather), the model's dtype elsewhere.
+    /// </summary>
+    public KvCacheDtype KvCacheDtype { get; init; } = KvCacheDtype.Auto;
+
     /// <summary>KV-cache budget in bytes (used when <see cref="KvCacheTokens"/> is null).</summary>
     public long KvCacheBytes { get; init; } = 4L << 30;
 
@@ -41,12 +48,48 @@ public sealed record EngineOptions
     public string Device { get; init; } = "cpu";
 
     /// <summary>
-    /// Torch intra-op threads (<c>--threads</c>); process-wide in libtorch. Null: one core fewer than the machine has
-    /// (at least one), leaving a core to the .NET threads that serve HTTP and Orleans: libtorch's OpenMP workers spin
-    /// while waiting, and on a small machine they starve those threads (measured by bench/Engine.Bench).
+    /// Torch intra-op threads (<c>--threads</c>); process-wide in libtorch. Null: <see cref="NativeThreading.DefaultThreads"/>,
+    /// every core, since the process makes OpenMP's workers wait passively (sleep, not spin) unless the user chose
+    /// otherwise; with spinning workers one core fewer, which they would otherwise take from HTTP and Orleans.
     /// </summary>
     public int? Threads { get; init; }
 
     /// <summary>The served model name the engine's metrics and spans are labelled with (<c>model_name</c>).</summary>
     public string ModelName { get; init; } = "";
+}
+
+/// <summary>The KV cache's element type (<c>--kv-cache-dtype auto|fp16|bf16|fp32</c>).</summary>
+public enum KvCacheDtype
+{
+    Auto,
+    Fp16,
+    Bf16,
+    Fp32,
+}
+
+/// <summary>Parsing and resolving <see cref="KvCacheDtype"/>.</summary>
+public static class KvCacheDtypes
+{
+    /// <summary>vLLM's spellings (<c>auto</c>, <c>fp16</c>/<c>float16</c>/<c>half</c>, <c>bf16</c>/<c>bfloat16</c>, <c>fp32</c>/<c>float32</c>/<c>float</c>).</summary>
+    /// <exception cref="ArgumentException">Any other value.</exception>
+    public static KvCacheDtype Parse(string value) => value.ToLowerInvariant() switch
+    {
+        "auto" => KvCacheDtype.Auto,
+        "fp16" or "float16" or "half" => KvCacheDtype.Fp16,
+        "bf16" or "bfloat16" => KvCacheDtype.Bf16,
+        "fp32" or "float32" or "float" => KvCacheDtype.Fp32,
+        _ => throw new ArgumentException($"--kv-cache-dtype: '{value}' is not one of auto, fp16, bf16, fp32."),
+    };
+
+    /// <summary>The storage type on a device whose model computes in <paramref name="modelDtype"/>.</summary>
+    public static TorchSharp.torch.ScalarType Resolve(KvCacheDtype dtype, bool cpu, TorchSharp.torch.ScalarType modelDtype) => dtype switch
+    {
+        KvCacheDtype.Fp16 => TorchSharp.torch.ScalarType.Float16,
+        KvCacheDtype.Bf16 => TorchSharp.torch.ScalarType.BFloat16,
+        KvCacheDtype.Fp32 => TorchSharp.torch.ScalarType.Float32,
+        _ => cpu ? TorchSharp.torch.ScalarType.Float16 : modelDtype,
+    };
+
+    /// <summary>Bytes per element of the storage type.</summary>
+    public static int ElementSize(TorchSharp.torch.ScalarType storage) => storage == TorchSharp.torch.ScalarType.Float32 ? 4 : 2;
 }

@@ -28,6 +28,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EngineOptions _options;
     private readonly KvCacheShape _cacheShape;
+    private readonly ScalarType _kvStorage;
     private readonly int _cacheBlocks;
     private volatile bool _stopping;
     private long _nextId;
@@ -45,8 +46,10 @@ public sealed class InferenceEngine : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _options = options with { MaxSequenceLength = Math.Min(options.MaxSequenceLength, config.MaxPositionEmbeddings) };
         _cacheShape = new KvCacheShape(config.NumHiddenLayers, config.NumKeyValueHeads, config.HeadDim, options.BlockSize);
+        bool cpu = torch.device(options.Device).type == DeviceType.CPU;
+        _kvStorage = KvCacheDtypes.Resolve(options.KvCacheDtype, cpu, cpu ? ScalarType.Float32 : ScalarType.BFloat16);
         long budgetTokens = options.KvCacheTokens
-            ?? Math.Min((long)_options.MaxSequences * _options.MaxSequenceLength, options.KvCacheBytes / _cacheShape.BytesPerToken(sizeof(float)));
+            ?? Math.Min((long)_options.MaxSequences * _options.MaxSequenceLength, options.KvCacheBytes / _cacheShape.BytesPerToken(KvCacheDtypes.ElementSize(_kvStorage)));
         _cacheBlocks = (int)Math.Max(1, budgetTokens / options.BlockSize);
         _statistics = new EngineStatistics(0, 0, 0, _cacheBlocks, options.BlockSize, 0, 0, 0);
         _thread = new Thread(() => Run(weights, loadProgress)) { IsBackground = true, Name = "inference-engine" };
@@ -63,6 +66,15 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     /// <summary>A snapshot taken after the latest step.</summary>
     public EngineStatistics Statistics => _statistics;
+
+    /// <summary>Positions the KV cache holds (all sequences together), fixed at start.</summary>
+    public int KvCacheTokens => _cacheBlocks * _options.BlockSize;
+
+    /// <summary>The KV cache's element type (<see cref="EngineOptions.KvCacheDtype"/> resolved for the device).</summary>
+    public ScalarType KvCacheStorage => _kvStorage;
+
+    /// <summary>Bytes the KV cache's pools take.</summary>
+    public long KvCacheBytes => (long)KvCacheTokens * _cacheShape.BytesPerToken(KvCacheDtypes.ElementSize(_kvStorage));
 
     /// <summary>Why a prompt of <paramref name="length"/> tokens cannot run on this engine, or null when it can.</summary>
     public string? CheckPrompt(int length) =>
@@ -112,13 +124,13 @@ public sealed class InferenceEngine : IAsyncDisposable
         PagedKvCache cache;
         try
         {
-            set_num_threads(_options.Threads ?? Math.Max(1, Environment.ProcessorCount - 1));
+            set_num_threads(_options.Threads ?? NativeThreading.DefaultThreads);
             var device = torch.device(_options.Device);
             // bf16/fp16 matmuls are slow on most CPUs: compute in fp32 there, in bf16 on GPUs.
             var dtype = device.type == DeviceType.CPU ? ScalarType.Float32 : ScalarType.BFloat16;
             model = new CausalLanguageModel(Config, _options.MaxSequenceLength, device, dtype);
             model.LoadWeights(weights, loadProgress);
-            cache = new PagedKvCache(_cacheShape, _cacheBlocks, dtype, device, _options.EnablePrefixCaching);
+            cache = new PagedKvCache(_cacheShape, _cacheBlocks, dtype, device, _options.EnablePrefixCaching, _kvStorage);
             _ready.SetResult();
         }
         catch (Exception e)

@@ -65,6 +65,8 @@ public sealed partial class ModelHost(
             var served = new ServedModel(options, folder, engine, format);
             _models[served.Name] = served;
             LogReady(served.Name, folder.Config.ModelType, engine.MaxSequenceLength);
+            // The cache is the one large allocation besides the weights: say at start what it holds and costs.
+            LogKvCache(served.Name, engine.KvCacheTokens, engine.KvCacheStorage.ToString(), engine.KvCacheBytes >> 20);
         }
     }
 
@@ -162,6 +164,9 @@ public sealed partial class ModelHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({ModelType}) ready, max model length {MaxLength}")]
     private partial void LogReady(string name, string modelType, int maxLength);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: KV cache of {Tokens} tokens, stored as {Dtype}, {MiB} MiB")]
+    private partial void LogKvCache(string model, int tokens, string dtype, long miB);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Replica load report failed ({Error}); retrying next interval")]
     private partial void LogReportFailed(string error);

@@ -22,6 +22,9 @@ public sealed record ServedModelOptions
     /// <summary><c>--kv-cache-tokens</c>: KV-cache budget in tokens; null sizes it for every sequence at full length (capped at 4 GiB).</summary>
     public int? KvCacheTokens { get; init; }
 
+    /// <summary><c>--kv-cache-dtype</c>: <c>auto</c> (fp16 on the CPU), <c>fp16</c>, <c>bf16</c> or <c>fp32</c>.</summary>
+    public Engine.Scheduling.KvCacheDtype KvCacheDtype { get; init; } = Engine.Scheduling.KvCacheDtype.Auto;
+
     /// <summary><c>--threads</c>: torch intra-op threads.</summary>
     public int? Threads { get; init; }
 
@@ -48,6 +51,7 @@ public sealed record ServedModelOptions
         MaxTokensPerStep = MaxTokensPerStep,
         Threads = Threads,
         KvCacheTokens = KvCacheTokens,
+        KvCacheDtype = KvCacheDtype,
         EnablePrefixCaching = EnablePrefixCaching,
         Device = Device.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : Device,
         ModelName = EffectiveName,

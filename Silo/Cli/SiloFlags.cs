@@ -14,7 +14,7 @@ public static class SiloFlags
     /// <summary>What to serve and how (vLLM's flag names).</summary>
     public static readonly IReadOnlyList<string> Model =
     [
-        "--model", "--served-model-name", "--threads", "--max-num-seqs", "--max-model-len", "--max-num-batched-tokens", "--kv-cache-tokens",
+        "--model", "--served-model-name", "--threads", "--max-num-seqs", "--max-model-len", "--max-num-batched-tokens", "--kv-cache-tokens", "--kv-cache-dtype",
         "--tool-call-parser", "--reasoning-parser", "--chat-template", "--device",
     ];
 
@@ -41,6 +41,7 @@ public static class SiloFlags
         MaxModelLength = flags.GetInt("--max-model-len") ?? 2048,
         MaxTokensPerStep = flags.GetInt("--max-num-batched-tokens") ?? 256,
         KvCacheTokens = flags.GetInt("--kv-cache-tokens"),
+        KvCacheDtype = flags.Get("--kv-cache-dtype") is { } kvDtype ? Engine.Scheduling.KvCacheDtypes.Parse(kvDtype) : Engine.Scheduling.KvCacheDtype.Auto,
         ToolCallParser = toolCallParser ?? flags.Get("--tool-call-parser"),
         ReasoningParser = flags.Get("--reasoning-parser"),
         ChatTemplatePath = flags.Get("--chat-template"),

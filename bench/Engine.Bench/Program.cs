@@ -16,9 +16,13 @@ catch (ArgumentException e)
 Console.WriteLine($"# Engine benchmarks — {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, "
     + $".NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 // libtorch's OpenMP workers spin between parallel regions unless told otherwise, which matters when .NET threads
-// (HTTP, Orleans) need the same cores; the setting is read once, when libgomp loads, so it comes from the environment.
-Console.WriteLine($"torch threads {TorchThread.Run(options.Threads, TorchSharp.torch.get_num_threads)} (--threads), "
-    + $"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset: libgomp spins, then sleeps)"}");
+// (HTTP, Orleans) need the same cores; the setting is read once, when libgomp loads. The engine sets PASSIVE when the
+// environment names none: reading its setting first also makes sure that happens before this process touches torch.
+string waitPolicy = Cluster.Engine.Scheduling.NativeThreading.AppliedWaitPolicy is { } applied
+    ? $"{applied} (set by the engine)"
+    : $"{Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")} (from the environment)";
+Console.WriteLine($"torch threads {TorchThread.Run(options.Threads, TorchSharp.torch.get_num_threads)} (--threads; the engine's default "
+    + $"{Cluster.Engine.Scheduling.NativeThreading.DefaultThreads}), OMP_WAIT_POLICY={waitPolicy}");
 Console.WriteLine();
 
 if (options.Command is "roofline" or "all")

@@ -40,6 +40,31 @@ public sealed class InferenceEngineTests : IDisposable
 
     private static int[] Ids(List<GeneratedToken> tokens) => tokens.Select(t => t.TokenId).ToArray();
 
+    /// <summary>
+    /// A 16-bit KV cache (attention still in fp32) moves the first generated token's log-probabilities by at most the
+    /// documented tolerance (README: 0.02 for fp16, 0.1 for bf16, whose 8-bit mantissa rounds keys and values ~8× coarser).
+    /// </summary>
+    [Theory]
+    [InlineData(KvCacheDtype.Fp16, 0.02)]
+    [InlineData(KvCacheDtype.Bf16, 0.1)]
+    public async Task A_16_bit_kv_cache_stays_within_tolerance_of_fp32(KvCacheDtype dtype, double tolerance)
+    {
+        var request = (int i) => new GenerationRequest(Prompt(100 + i, 40), SamplingParameters.Greedy with { Logprobs = 5 }, 1);
+        await using var exact = await Start(new EngineOptions { MaxSequenceLength = 256, KvCacheDtype = KvCacheDtype.Fp32 });
+        await using var halved = await Start(new EngineOptions { MaxSequenceLength = 256, KvCacheDtype = dtype });
+        double worst = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            var a = (await Run(exact, request(i)))[0];
+            var b = (await Run(halved, request(i)))[0];
+            var bById = b.TopLogprobs!.ToDictionary(t => t.TokenId, t => t.Logprob);
+            foreach (var t in a.TopLogprobs!)
+                if (bById.TryGetValue(t.TokenId, out float other)) worst = Math.Max(worst, Math.Abs(t.Logprob - other));
+        }
+        Assert.True(worst <= tolerance, $"{dtype}: worst log-probability difference {worst:G3} > {tolerance}");
+        Assert.True(worst > 0, $"{dtype}: identical to fp32, so the cache was not actually {dtype}");
+    }
+
     [Fact]
     public async Task Greedy_outputs_of_concurrent_requests_equal_the_same_requests_run_one_by_one()
     {
