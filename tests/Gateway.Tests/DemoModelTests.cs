@@ -82,8 +82,8 @@ public sealed class DemoModelTests(DemoClusterFixture demo)
         const runner = client.chat.completions.runTools({
           model: "demo", stream: process.env.STREAM === "1",
           messages: [{ role: "user", content: "What's the weather in Paris?" }],
-          tools: [{ type: "function", function: { name: "get_weather", description: "Get the current weather in a city.", function: getWeather, parse: JSON.parse,
-            parameters: { type: "object", properties: { city: { type: "string", description: "The city name." } }, required: ["city"] } } }],
+          tools: JSON.parse(process.env.TOOLS).map(t => ({ type: "function",
+            function: { ...t.function, parse: JSON.parse, function: t.function.name === "get_weather" ? getWeather : async () => "{}" } })),
         });
         const content = await runner.finalContent();
         console.log(JSON.stringify({ calls, content }));
@@ -99,6 +99,7 @@ public sealed class DemoModelTests(DemoClusterFixture demo)
             var start = new ProcessStartInfo("node", script) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = NpmFactAttribute.Folder! };
             start.Environment["BASE_URL"] = new Uri(demo.Cluster.BaseAddress, "/v1").ToString();
             start.Environment["STREAM"] = stream;
+            start.Environment["TOOLS"] = Tools().ToJsonString();
             using var node = Process.Start(start)!;
             var stdout = node.StandardOutput.ReadToEndAsync();
             string stderr = await node.StandardError.ReadToEndAsync();
