@@ -31,6 +31,9 @@ public sealed record DemoTrainingOptions
 
     public int Heads { get; init; } = 6;
 
+    /// <summary>Start from the checkpoint already in <see cref="OutputDirectory"/> (a continued run) instead of random weights.</summary>
+    public bool Resume { get; init; }
+
     /// <summary>Longest training sequence, in tokens; longer conversations are skipped.</summary>
     public int MaxSequenceLength { get; init; } = 768;
 }
@@ -46,6 +49,7 @@ public static class DemoModelTrainer
     public static TinyModelSummary Train(DemoTrainingOptions options, TextWriter log)
     {
         torch.manual_seed(options.Seed);
+        var resumed = options.Resume ? ReadCheckpoint(options.OutputDirectory) : null;
         var summary = TinyModelBuilder.Write(new TinyModelOptions
         {
             OutputDirectory = options.OutputDirectory,
@@ -68,7 +72,8 @@ public static class DemoModelTrainer
         var generator = new Generator((ulong)options.Seed);
         foreach (var (name, shape) in layout)
         {
-            var value = DecoderCheckpointLayout.IsNormWeight(name) ? ones(shape)
+            var value = resumed is not null ? tensor(resumed[name], shape)
+                : DecoderCheckpointLayout.IsNormWeight(name) ? ones(shape)
                 : name.EndsWith(".bias", StringComparison.Ordinal) ? zeros(shape)
                 : normal(0, TinyModelBuilder.InitializerRange, shape, generator: generator);
             weights[name] = new TorchSharp.Modules.Parameter(value, requires_grad: true);
@@ -114,7 +119,21 @@ public static class DemoModelTrainer
         defaults["do_sample"] = false;
         defaults["temperature"] = 0.0;
         File.WriteAllText(generationConfig, defaults.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {summary.ParameterCount:N0} parameters for {options.Steps} steps in {clock.Elapsed.TotalMinutes:0.0} min; wrote {summary.Directory}"));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {summary.ParameterCount:N0} parameters{(resumed is null ? "" : " (continued)")} for {options.Steps} steps in {clock.Elapsed.TotalMinutes:0.0} min; wrote {summary.Directory}"));
         return summary;
+    }
+
+    /// <summary>The fp32 tensors of the checkpoint in <paramref name="directory"/>, copied out before the folder is rewritten.</summary>
+    private static Dictionary<string, float[]> ReadCheckpoint(string directory)
+    {
+        using var folder = ModelFolder.Load(directory);
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var (name, _) in DecoderCheckpointLayout.For(folder.Config))
+        {
+            if (!folder.Weights.TryGetTensor(name, out var info, out var file) || info.DType != SafetensorsDType.F32)
+                throw new InvalidDataException($"{directory} has no fp32 tensor '{name}' to continue from.");
+            tensors[name] = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(file.GetBytes(name)).ToArray();
+        }
+        return tensors;
     }
 }

@@ -4,7 +4,7 @@ using Cluster.Training;
 namespace Cluster.Gateway.Cli;
 
 /// <summary>
-/// <c>train-demo-model [--output DIR] [--steps N] [--seed N] [--batch-size N]</c>: trains the <c>demo</c> model
+/// <c>train-demo-model [--output DIR] [--steps N] [--seed N] [--batch-size N] [--learning-rate X] [--resume]</c>: trains the <c>demo</c> model
 /// (see <see cref="DemoModelTrainer"/>) into DIR (default <c>models/demo</c>). Seeded: the same flags give the same data
 /// and initial weights.
 /// </summary>
@@ -22,6 +22,11 @@ public static class TrainDemoModelCommand
             for (int i = 0; i < args.Length; i++)
             {
                 string flag = args[i];
+                if (flag == "--resume")
+                {
+                    options = options with { Resume = true };
+                    continue;
+                }
                 string value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{flag} needs a value");
                 int Number() => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new ArgumentException($"{flag} needs a positive integer, not '{value}'");
                 options = flag switch
@@ -30,6 +35,7 @@ public static class TrainDemoModelCommand
                     "--steps" => options with { Steps = Number() },
                     "--seed" => options with { Seed = Number() },
                     "--batch-size" => options with { BatchSize = Number() },
+                    "--learning-rate" => options with { LearningRate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) && lr > 0 ? lr : throw new ArgumentException($"{flag} needs a positive number") },
                     _ => throw new ArgumentException($"unknown flag {flag}"),
                 };
             }
@@ -37,7 +43,7 @@ public static class TrainDemoModelCommand
         catch (ArgumentException e)
         {
             stderr.WriteLine(e.Message);
-            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N] [--batch-size N (default {defaults.BatchSize})]");
+            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N] [--batch-size N (default {defaults.BatchSize})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
             return 2;
         }
         DemoModelTrainer.Train(options, stdout);
