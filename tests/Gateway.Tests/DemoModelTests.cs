@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cluster.Grains.Hosting;
@@ -94,18 +93,8 @@ public sealed class DemoModelTests(DemoClusterFixture demo)
     {
         foreach (string stream in new[] { "0", "1" })
         {
-            string script = Path.Combine(NpmFactAttribute.Folder!, "demo-run-tools.mjs");
-            await File.WriteAllTextAsync(script, RunToolsScript);
-            var start = new ProcessStartInfo("node", script) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = NpmFactAttribute.Folder! };
-            start.Environment["BASE_URL"] = new Uri(demo.Cluster.BaseAddress, "/v1").ToString();
-            start.Environment["STREAM"] = stream;
-            start.Environment["TOOLS"] = Tools().ToJsonString();
-            using var node = Process.Start(start)!;
-            var stdout = node.StandardOutput.ReadToEndAsync();
-            string stderr = await node.StandardError.ReadToEndAsync();
-            await node.WaitForExitAsync();
-            Assert.True(node.ExitCode == 0, stderr);
-            var result = JsonNode.Parse(await stdout)!;
+            var result = await NodeScript.RunAsync(NpmFactAttribute.Folder!, "demo-run-tools.mjs", RunToolsScript,
+                ("BASE_URL", new Uri(demo.Cluster.BaseAddress, "/v1").ToString()), ("STREAM", stream), ("TOOLS", Tools().ToJsonString()));
             Assert.Equal(["Paris"], result["calls"]!.AsArray().Select(c => c!.GetValue<string>()).ToArray());
             // The runner ends on the model's text answer after the result (whether that answer quotes the result's value
             // correctly is measured by evaluate-demo-model, not asserted here).

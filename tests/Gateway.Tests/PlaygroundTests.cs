@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Cluster.Training;
@@ -53,20 +52,8 @@ public sealed class PlaygroundBrowserTests(DemoClusterFixture demo)
     {
         string screenshot = Path.Combine(AppContext.BaseDirectory, "playground.png");
         File.Delete(screenshot);
-        string path = Path.Combine(BrowserFactAttribute.Folder!, "playground.mjs");
-        await File.WriteAllTextAsync(path, Script);
-        var start = new ProcessStartInfo("node", path) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = BrowserFactAttribute.Folder! };
-        start.Environment["BASE_URL"] = demo.Cluster.BaseAddress.ToString();
-        start.Environment["MODEL"] = DemoModelLocation.ServedName;
-        start.Environment["CHROMIUM"] = BrowserFactAttribute.Chromium;
-        start.Environment["SCREENSHOT"] = screenshot;
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        string stderr = await node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, stderr);
-
-        var result = JsonNode.Parse(await stdout)!;
+        var result = await NodeScript.RunAsync(BrowserFactAttribute.Folder!, "playground.mjs", Script, ("BASE_URL", demo.Cluster.BaseAddress.ToString()),
+            ("MODEL", DemoModelLocation.ServedName), ("CHROMIUM", BrowserFactAttribute.Chromium), ("SCREENSHOT", screenshot));
         var call = result["call"]!;
         Assert.Equal("get_weather", call["name"]!.GetValue<string>());
         Assert.Equal("Paris", JsonNode.Parse(call["arguments"]!.GetValue<string>())!["city"]!.GetValue<string>());

@@ -1,6 +1,5 @@
 #pragma warning disable OPENAI001 // the OpenAI .NET SDK marks its Responses client experimental
 using System.ClientModel;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using OpenAI;
@@ -139,21 +138,8 @@ public sealed class ResponsesClientTests(ClusterFixture cluster)
         Assert.Equal(final.GetOutputText(), fetched.GetOutputText());
     }
 
-    private async Task<JsonNode> RunNode(string folder, string name, string script, params (string Key, string Value)[] environment)
-    {
-        string path = Path.Combine(folder, name);
-        await File.WriteAllTextAsync(path, script);
-        var start = new ProcessStartInfo("node", path) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        start.Environment["BASE_URL"] = new Uri(cluster.BaseAddress, "/v1").ToString();
-        start.Environment["MODEL"] = ClusterFixture.ModelName;
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        string stderr = await node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, stderr);
-        return JsonNode.Parse(await stdout)!;
-    }
+    private Task<JsonNode> RunNode(string folder, string name, string script, params (string Key, string Value)[] environment) =>
+        NodeScript.RunAsync(folder, name, script, [("BASE_URL", new Uri(cluster.BaseAddress, "/v1").ToString()), ("MODEL", ClusterFixture.ModelName), .. environment]);
 }
 
 /// <summary>A fact that needs node and the Vercel AI SDK (<c>ai</c>, <c>@ai-sdk/openai</c>); skipped, saying why, when they cannot be had.</summary>
