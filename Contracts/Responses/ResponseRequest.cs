@@ -22,12 +22,12 @@ public sealed record ResponseRequest
     /// refusal the session grain decides names the client's field.</summary>
     [Id(3)] public required string[] InputFields { get; init; }
 
-    [Id(4)] public string? Instructions { get; init; }
+    public string? Instructions => Settings.Instructions;
 
     [Id(5)] public string? PreviousResponseId { get; init; }
 
     /// <summary>Keep the response for <c>GET</c> and <c>previous_response_id</c> (default true).</summary>
-    [Id(6)] public bool Store { get; init; } = true;
+    public bool Store => Settings.Store;
 
     /// <summary>Send the typed event sequence; otherwise only the final response.</summary>
     [Id(7)] public bool Stream { get; init; }

@@ -68,9 +68,7 @@ public static class ResponseRequestReader
             },
             Input = items,
             InputFields = fields,
-            Instructions = instructions,
             PreviousResponseId = previous,
-            Store = store,
             Stream = OptionalBool(body, "stream") ?? false,
             Settings = new ResponseSettings
             {

@@ -14,17 +14,19 @@ public static class PlaygroundPage
 
     public static IEndpointRouteBuilder MapPlayground(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => File("index.html", "text/html; charset=utf-8"));
-        app.MapGet("/playground.js", () => File("playground.js", "text/javascript; charset=utf-8"));
-        app.MapGet("/playground.css", () => File("playground.css", "text/css; charset=utf-8"));
+        // Read once: the files never change while the gateway runs.
+        string html = Read("index.html"), script = Read("playground.js"), style = Read("playground.css");
+        app.MapGet("/", () => Results.Text(html, "text/html; charset=utf-8"));
+        app.MapGet("/playground.js", () => Results.Text(script, "text/javascript; charset=utf-8"));
+        app.MapGet("/playground.css", () => Results.Text(style, "text/css; charset=utf-8"));
         return app;
     }
 
-    private static IResult File(string name, string contentType)
+    private static string Read(string name)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Cluster.Gateway.Playground." + name)
             ?? throw new InvalidOperationException($"The playground's {name} is not embedded.");
         using var reader = new StreamReader(stream);
-        return Results.Text(reader.ReadToEnd(), contentType);
+        return reader.ReadToEnd();
     }
 }
