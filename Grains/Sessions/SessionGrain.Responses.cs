@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Cluster.Contracts.OpenAI;
 using Cluster.Contracts.Requests;
 using Cluster.Contracts.Responses;
@@ -44,33 +43,23 @@ public sealed partial class SessionGrain
         if (request.Stream)
             foreach (var e in writer.Start()) yield return e;
 
-        var outputs = Channel.CreateUnbounded<ChunkChoice>(new UnboundedChannelOptions { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var route = Route(model.Name);
         var choice = plan.CreateChoices()[0];
+        var finishes = new TaskCompletionSource<string[]>();
         GrainTelemetry.MakeCurrent(span);
-        var run = RunChoiceAsync(choice, plan, route, outputs.Writer, stop.Token);
-        _ = run.ContinueWith(t => outputs.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
-        try
+        await foreach (var output in RunChoicesAsync(plan, [choice], route, finishes, cancellationToken))
         {
-            await foreach (var output in KeepAlive.Interleave(outputs.Reader.ReadAllAsync(cancellationToken), KeepAlive.Interval, cancellationToken))
+            if (output is null)
             {
-                if (output is null)
-                {
-                    // Keep-alives serve the streaming relay's inactivity watchdog; a non-streamed request waits for one result.
-                    if (request.Stream) yield return header;
-                    continue;
-                }
-                foreach (var e in writer.Add(output))
-                    if (request.Stream) yield return e;
+                // Keep-alives serve the streaming relay's inactivity watchdog; a non-streamed request waits for one result.
+                if (request.Stream) yield return header;
+                continue;
             }
-        }
-        finally
-        {
-            stop.Cancel();
+            foreach (var e in writer.Add(output))
+                if (request.Stream) yield return e;
         }
 
-        string finish = await run;
+        string finish = (await finishes.Task)[0];
         var reply = choice.Complete(finish);
         var usage = plan.Usage(choice.TokenCount);
         var terminal = writer.Finish(

@@ -66,32 +66,44 @@ public sealed partial class SessionGrain(
         var first = Chunk(Enumerable.Range(0, request.N).Select(i => new ChunkChoice { Index = i, Delta = new ChatCompletionDelta { Role = "assistant", Content = "" } }).ToArray());
         yield return request.ReturnTokenIds ? first with { PromptTokenIds = plan.Prompt.TokenIds } : first;
 
-        var outputs = Channel.CreateUnbounded<ChunkChoice>(new UnboundedChannelOptions { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var route = Route(model.Name);
         var choices = plan.CreateChoices();
+        var finishes = new TaskCompletionSource<string[]>();
         GrainTelemetry.MakeCurrent(span);
-        var runs = choices.Select(c => RunChoiceAsync(c, plan, route, outputs.Writer, stop.Token)).ToArray();
-        var all = Task.WhenAll(runs);
-        _ = all.ContinueWith(t => outputs.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
+        var header = new ChatCompletionChunk { Id = id, Created = created, Model = request.Model, Choices = [], Host = HostSilo };
+        await foreach (var choice in RunChoicesAsync(plan, choices, route, finishes, cancellationToken))
+            yield return choice is null ? header : Chunk(choice);
 
+        _replica = route.Replica;
+        await RecordAsync(request, choices[0].Complete((await finishes.Task)[0]));
+        if (request.IncludeUsage)
+        {
+            yield return Chunk() with { Usage = plan.Usage(choices.Sum(c => c.TokenCount)) };
+        }
+    }
+
+    /// <summary>
+    /// Runs every choice of a streamed turn, yielding their chunk choices as they come and null for a keep-alive while
+    /// none comes; once all are done, <paramref name="finishes"/> holds their finish reasons. Shared by chat and the
+    /// Responses API, whose events are made from these chunk choices.
+    /// </summary>
+    private static async IAsyncEnumerable<ChunkChoice?> RunChoicesAsync(ChatTurn plan, ChoiceStream[] choices, ModelRoute route,
+        TaskCompletionSource<string[]> finishes, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var outputs = Channel.CreateUnbounded<ChunkChoice>(new UnboundedChannelOptions { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var all = Task.WhenAll(choices.Select(c => RunChoiceAsync(c, plan, route, outputs.Writer, stop.Token)));
+        _ = all.ContinueWith(t => outputs.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Current);
         try
         {
-            var header = new ChatCompletionChunk { Id = id, Created = created, Model = request.Model, Choices = [], Host = HostSilo };
             await foreach (var choice in KeepAlive.Interleave(outputs.Reader.ReadAllAsync(cancellationToken), KeepAlive.Interval, cancellationToken))
-                yield return choice is null ? header : Chunk(choice);
+                yield return choice;
         }
         finally
         {
             stop.Cancel();
         }
-
-        _replica = route.Replica;
-        await RecordAsync(request, choices[0].Complete(await runs[0]));
-        if (request.IncludeUsage)
-        {
-            yield return Chunk() with { Usage = plan.Usage(choices.Sum(c => c.TokenCount)) };
-        }
+        finishes.SetResult(await all);
     }
 
     /// <summary>
