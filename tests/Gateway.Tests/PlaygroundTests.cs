@@ -21,9 +21,13 @@ public sealed class PlaygroundBrowserTests(DemoClusterFixture demo)
           await page.waitForFunction(() => document.querySelector("#model").options.length > 0);
           await page.selectOption("#model", process.env.MODEL);
           await page.evaluate(() => {
+            // Every text the arguments box was given, read off the mutation records rather than the live DOM: when
+            // several chunks arrive in one network read the observer is called once for all of them.
             window.argumentStates = new Set();
-            new MutationObserver(() => document.querySelectorAll(".tool-call .arguments").forEach(e => window.argumentStates.add(e.textContent)))
-              .observe(document.body, { subtree: true, childList: true, characterData: true });
+            new MutationObserver(records => records
+                .filter(r => r.target instanceof Element && r.target.matches(".tool-call .arguments"))
+                .forEach(r => r.addedNodes.forEach(n => window.argumentStates.add(n.textContent))))
+              .observe(document.body, { subtree: true, childList: true });
           });
           await page.fill("#input", "What is the weather in Paris?");
           await page.click("#send");
