@@ -75,10 +75,60 @@ public sealed class DemoData(int seed, bool heldOut)
 
     private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
 
-    /// <summary>Training phrasings are all but the last of a list; held-out ones only the last.</summary>
-    private string Phrase(string[] asks) => HeldOut ? asks[^1] : asks[_random.Next(asks.Length - 1)];
+    private static readonly string[] Openings = ["Hi! ", "Hey, ", "Quick question: ", "Please help: ", "Hello. "];
 
-    private string City() => Pick(HeldOut ? EvalCities : TrainCities);
+    private static readonly string[] Closings = [" Thanks.", " Thank you!", " Please.", " Cheers."];
+
+    /// <summary>
+    /// Training phrasings are all but the last of a list, sometimes with an opening or a closing around them, so the
+    /// model sees a request's words in varied surroundings; held-out ones are only the last, as they are.
+    /// </summary>
+    private string Phrase(string[] asks)
+    {
+        if (HeldOut) return asks[^1];
+        string ask = asks[_random.Next(asks.Length - 1)];
+        if (_random.Next(4) == 0) ask = Pick(Openings) + ask;
+        if (_random.Next(4) == 0) ask += Pick(Closings);
+        return ask;
+    }
+
+    /// <summary>
+    /// A city. Training mixes in invented names (several tokens each, never a held-out name): a value the model has
+    /// not seen can only be got right by copying it from the request, which is what held-out cities need.
+    /// </summary>
+    private string City() => HeldOut ? Pick(EvalCities) : _random.Next(5) < 2 ? Pick(TrainCities) : Capitalized(Invented());
+
+    private static readonly string[] Onsets = ["b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st", "tr", "ch", "sh"];
+
+    private static readonly string[] Vowels = ["a", "e", "i", "o", "u", "ai", "ou"];
+
+    private static readonly HashSet<string> HeldOutValues = new(EvalCities.Concat(EvalWords), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>An invented word of two or three syllables, never one of the held-out values.</summary>
+    private string Invented()
+    {
+        while (true)
+        {
+            var word = new System.Text.StringBuilder();
+            int syllables = 2 + _random.Next(2);
+            for (int i = 0; i < syllables; i++) word.Append(Pick(Onsets)).Append(Pick(Vowels));
+            if (_random.Next(3) == 0) word.Append(Pick(new[] { "n", "r", "s", "l", "x" }));
+            string text = word.ToString();
+            if (!HeldOutValues.Contains(text)) return text;
+        }
+    }
+
+    private static string Capitalized(string word) => char.ToUpperInvariant(word[0]) + word[1..];
+
+    /// <summary>A string argument of a generated tool: held-out words when evaluating; otherwise known words, invented words, codes and dates.</summary>
+    private string Word() => HeldOut ? Pick(EvalWords) : _random.Next(5) switch
+    {
+        0 => Pick(Words),
+        1 => Capitalized(Invented()),
+        2 => Invented() + (_random.Next(3) == 0 ? " " + Invented() : ""),
+        3 => $"{(char)('A' + _random.Next(26))}{_random.Next(1, 1000)}",
+        _ => $"20{_random.Next(20, 40)}-{1 + _random.Next(12):D2}-{1 + _random.Next(28):D2}",
+    };
 
     private bool IsHeldOutPair(int verb, int noun) => (verb * 7 + noun * 3) % 6 == 0;
 
@@ -99,7 +149,7 @@ public sealed class DemoData(int seed, bool heldOut)
 
     private JsonNode Value(DemoParameter p) => p.Enum is { } values ? JsonValue.Create(Pick(values))!
         : p.Type == "number" ? JsonValue.Create(1 + _random.Next(500))!
-        : JsonValue.Create(Pick(HeldOut ? EvalWords : Words))!;
+        : JsonValue.Create(Word())!;
 
     private static string Text(JsonNode value) => value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
 
@@ -195,30 +245,119 @@ public sealed class DemoData(int seed, bool heldOut)
 
     private string CallId() => $"call_{++_calls:D4}";
 
-    /// <summary>A conversation for training: a call and its answer, or a request no offered tool fits.</summary>
+    /// <summary>
+    /// A conversation for training: one to four requests under one tool list, each a call, its result and the answer
+    /// that uses it, or (one in five) a request no offered tool fits, answered in text. Later requests reuse the long
+    /// system prompt, so a training step learns more replies for the tokens it reads.
+    /// </summary>
     public DemoConversation NextTraining()
     {
-        int kind = _random.Next(10);
-        if (kind < 2) return NoFit();
-        var planned = kind < 6 ? PlanNamed(Pick(DemoTool.Named)) : PlanGenerated(GeneratedTool());
-        string id = CallId();
-        var messages = new JsonArray(User(planned.Ask), Call(id, planned.Tool.Name, planned.Arguments), ToolResult(id, planned.Result), Assistant(planned.Answer));
-        return new DemoConversation(kind < 6 ? "named" : "generated", Offer(planned.Tool), messages, DemoExpectation.Answer, planned.Tool.Name, planned.Arguments, planned.Value);
+        var tools = Offer(_random.Next(2) == 0 ? Pick(DemoTool.Named) : GeneratedTool());
+        var messages = new JsonArray();
+        string kind = "";
+        int requests = _random.Next(5) < 2 ? 1 : 2 + _random.Next(3);
+        for (int i = 0; i < requests; i++)
+        {
+            if (_random.Next(5) == 0)
+            {
+                var (ask, reply) = NoFitRequest(tools);
+                messages.Add(User(ask));
+                messages.Add(Assistant(reply));
+                if (i == 0) kind = "no-fit";
+                continue;
+            }
+            var tool = Pick(tools);
+            bool named = DemoTool.Named.Contains(tool);
+            var planned = named ? PlanNamed(tool) : PlanGenerated(tool);
+            string id = CallId();
+            messages.Add(User(planned.Ask));
+            messages.Add(Call(id, planned.Tool.Name, planned.Arguments));
+            messages.Add(ToolResult(id, planned.Result));
+            messages.Add(Assistant(planned.Answer));
+            if (i == 0) kind = named ? "named" : "generated";
+        }
+        return new DemoConversation(kind, tools, messages, DemoExpectation.Answer);
     }
 
-    /// <summary>A request with tools none of which fits: answered in text. Half the time it asks for a known tool that is not offered.</summary>
+    /// <summary>A request none of <paramref name="tools"/> fits and its text reply: half the time a known tool that is not offered, else chit-chat.</summary>
+    private (string Ask, string Reply) NoFitRequest(IReadOnlyList<DemoTool> tools)
+    {
+        var missing = DemoTool.Named.Where(t => !tools.Contains(t)).ToList();
+        if (missing.Count > 0 && _random.Next(2) == 0)
+            return (PlanNamed(Pick(missing)).Ask, "I can't do that: no tool for it is available.");
+        return ChitChat();
+    }
+
+    // Questions no tool answers, with a subject filled in: the model learns the class, not a list of sentences.
+    private static readonly string[] Questions = ["Who painted {Subject}?", "What is the capital of {Subject}?", "Tell me about {subject}.",
+        "What does {subject} mean?", "Why is the sky {subject}?", "How old is {Subject}?", "Do you like {subject}?", "Explain {subject} to me.",
+        "What's your opinion on {subject}?", "Sing me a song about {subject}.", "Where is {Subject}?", "Is {Subject} famous?"];
+
+    private const string CannotAnswer = "I can only help with the tools I have, and none of them answers that.";
+
+    /// <summary>
+    /// Chit-chat and its reply: training draws the first chats or a question with a random subject; evaluation only
+    /// the last two chats, whose sentences training never shows.
+    /// </summary>
+    private (string Ask, string Reply) ChitChat()
+    {
+        if (HeldOut) return Chats[Chats.Length - 1 - _random.Next(2)];
+        if (_random.Next(2) == 0) return Chats[_random.Next(Chats.Length - 2)];
+        string subject = _random.Next(3) switch { 0 => Invented(), 1 => Pick(Nouns), _ => Pick(Words) };
+        return (Pick(Questions).Replace("{subject}", subject).Replace("{Subject}", Capitalized(subject)), CannotAnswer);
+    }
+
+    /// <summary>A request with tools none of which fits: answered in text.</summary>
     private DemoConversation NoFit()
     {
-        if (_random.Next(2) == 0)
+        var wanted = _random.Next(2) == 0 ? Pick(DemoTool.Named) : null;
+        string ask = wanted is null ? ChitChat().Ask : PlanNamed(wanted).Ask;
+        return new DemoConversation("no-fit", Offer(null, t => t == wanted), new JsonArray(User(ask)), DemoExpectation.Text);
+    }
+
+    private static readonly string[] DrillKeys = ["city", "amount", "from", "to", "a", "b", "name", "title", "code", "date", "count", "price", "reference",
+        "temperature", "time", "result", "place", "color", "days"];
+
+    /// <summary>A value of any kind the conversations carry: a city, a word, a number, an amount, a time, a currency, a reference.</summary>
+    private JsonNode DrillValue() => _random.Next(7) switch
+    {
+        0 => JsonValue.Create(City())!,
+        1 => JsonValue.Create(Word())!,
+        2 => JsonValue.Create(_random.Next(1, 1000))!,
+        3 => JsonValue.Create(Math.Round(_random.NextDouble() * 2000, 2))!,
+        4 => JsonValue.Create($"{_random.Next(24):D2}:{_random.Next(60):D2}")!,
+        5 => JsonValue.Create(Pick(Currencies))!,
+        _ => JsonValue.Create($"{(char)('A' + _random.Next(26))}{_random.Next(100, 1000)}")!,
+    };
+
+    /// <summary>
+    /// A copying drill, outside any chat: a JSON object of random values, then some of its keys again with the value
+    /// to recall (learned), or a request repeated word for word (learned). Filling in arguments and quoting a tool
+    /// result are this skill; short drills teach it in a fraction of the compute whole conversations take.
+    /// </summary>
+    public IReadOnlyList<(string Text, bool Learn)> NextDrill()
+    {
+        var segments = new List<(string, bool)>();
+        if (_random.Next(3) == 0)
         {
-            var wanted = Pick(DemoTool.Named);
-            var planned = PlanNamed(wanted);
-            var tools = Offer(null, t => t.Name == wanted.Name);
-            string reply = $"I can't do that: no tool for it is available.";
-            return new DemoConversation("no-fit", tools, new JsonArray(User(planned.Ask), Assistant(reply)), DemoExpectation.Text);
+            string ask = _random.Next(2) == 0 ? PlanGenerated(GeneratedTool()).Ask : PlanNamed(Pick(DemoTool.Named)).Ask;
+            segments.Add(($"Say: {ask}\nSaid: ", false));
+            segments.Add((ask, true));
+            return segments;
         }
-        var (ask, answer) = HeldOut ? Chats[Chats.Length - 1 - _random.Next(2)] : Chats[_random.Next(Chats.Length - 2)];
-        return new DemoConversation("no-fit", Offer(null), new JsonArray(User(ask), Assistant(answer)), DemoExpectation.Text);
+        var pairs = new JsonObject();
+        foreach (string key in DrillKeys.OrderBy(_ => _random.Next()).Take(2 + _random.Next(4))) pairs[key] = DrillValue();
+        // Tool results come compact, call arguments spaced (the template's tojson): drills use both.
+        string json = pairs.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        segments.Add((_random.Next(2) == 0 ? json : json.Replace("\":", "\": ").Replace(",\"", ", \""), false));
+        foreach (var (key, value) in pairs.OrderBy(_ => _random.Next()).Take(1 + _random.Next(pairs.Count)))
+        {
+            // Recalled as JSON (arguments) or as plain text (an answer quoting a result).
+            bool asJson = _random.Next(2) == 0;
+            segments.Add((asJson ? $"\n\"{key}\": " : $"\nThe {key} is ", false));
+            segments.Add((asJson ? value!.ToJsonString() : Text(value!), true));
+        }
+        return segments;
     }
 
     /// <summary>An evaluation request of <paramref name="kind"/>: <c>named</c>, <c>generated</c>, <c>no-fit</c> or <c>answer</c>.</summary>
@@ -233,10 +372,7 @@ public sealed class DemoData(int seed, bool heldOut)
                 return new DemoConversation(kind, Offer(planned.Tool), new JsonArray(User(planned.Ask)), DemoExpectation.Call, planned.Tool.Name, planned.Arguments);
             }
             case "no-fit":
-            {
-                var c = NoFit();
-                return c with { Messages = new JsonArray(c.Messages[0]!.DeepClone()) };
-            }
+                return NoFit();
             default:
             {
                 var planned = _random.Next(2) == 0 ? PlanNamed(Pick(DemoTool.Named)) : PlanGenerated(GeneratedTool());

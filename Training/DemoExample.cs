@@ -11,6 +11,22 @@ namespace Cluster.Training;
 /// </summary>
 public sealed record DemoExample(int[] TokenIds, bool[] Learn)
 {
+    /// <summary>A drill (<see cref="DemoData.NextDrill"/>): its segments' tokens, learning the ones marked so.</summary>
+    public static DemoExample Encode(IReadOnlyList<(string Text, bool Learn)> drill, HfTokenizer tokenizer)
+    {
+        var ids = new List<int>();
+        var learn = new List<bool>();
+        foreach (var (text, target) in drill)
+        {
+            foreach (int id in tokenizer.Encode(text, allowSpecialTokens: false))
+            {
+                ids.Add(id);
+                learn.Add(target);
+            }
+        }
+        return new DemoExample(ids.ToArray(), learn.ToArray());
+    }
+
     public static DemoExample Encode(DemoConversation conversation, ChatTemplate template, HfTokenizer tokenizer)
     {
         var messages = conversation.Messages;

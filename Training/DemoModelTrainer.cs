@@ -17,7 +17,7 @@ public sealed record DemoTrainingOptions
     public int Seed { get; init; } = 1;
 
     /// <summary>Optimizer steps (each <see cref="BatchSize"/> conversations).</summary>
-    public int Steps { get; init; } = 600;
+    public int Steps { get; init; } = 2400;
 
     public int BatchSize { get; init; } = 8;
 
@@ -35,7 +35,7 @@ public sealed record DemoTrainingOptions
     public bool Resume { get; init; }
 
     /// <summary>Longest training sequence, in tokens; longer conversations are skipped.</summary>
-    public int MaxSequenceLength { get; init; } = 768;
+    public int MaxSequenceLength { get; init; } = 1024;
 }
 
 /// <summary>
@@ -81,7 +81,7 @@ public static class DemoModelTrainer
         var decoder = new TrainingDecoder(config, weights, options.MaxSequenceLength);
         var optimizer = optim.AdamW(weights.Values, lr: options.LearningRate, weight_decay: 0.01);
 
-        var data = new DemoData(options.Seed, heldOut: false);
+        var batches = new DemoBatches(new DemoData(options.Seed, heldOut: false), template, tokenizer, options.BatchSize, options.MaxSequenceLength, options.Seed);
         var clock = Stopwatch.StartNew();
         double smoothed = double.NaN;
         for (int step = 1; step <= options.Steps; step++)
@@ -91,12 +91,7 @@ public static class DemoModelTrainer
             double lr = step <= 30 ? options.LearningRate * step / 30 : options.LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress)));
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
 
-            var batch = new List<DemoExample>();
-            while (batch.Count < options.BatchSize)
-            {
-                var example = DemoExample.Encode(data.NextTraining(), template, tokenizer);
-                if (example.TokenIds.Length <= options.MaxSequenceLength) batch.Add(example);
-            }
+            var batch = batches.Next();
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var loss = decoder.Loss(batch);

@@ -44,7 +44,10 @@ internal sealed class TrainingDecoder
     }
 
     /// <summary>Logits [batch, tokens, vocab] for <paramref name="ids"/> [batch, tokens].</summary>
-    public Tensor Logits(Tensor ids)
+    public Tensor Logits(Tensor ids) => Head(Hidden(ids));
+
+    /// <summary>The last layer's output [batch, tokens, hidden], before the final norm.</summary>
+    private Tensor Hidden(Tensor ids)
     {
         long batch = ids.shape[0], length = ids.shape[1];
         int heads = _config.NumAttentionHeads, kvHeads = _config.NumKeyValueHeads, d = _config.HeadDim;
@@ -71,9 +74,11 @@ internal sealed class TrainingDecoder
             var mlp = nn.functional.silu(nn.functional.linear(h, _w[p + "mlp.gate_proj.weight"])) * nn.functional.linear(h, _w[p + "mlp.up_proj.weight"]);
             x = x + nn.functional.linear(mlp, _w[p + "mlp.down_proj.weight"]);
         }
-        x = RmsNorm(x, "model.norm.weight");
-        return nn.functional.linear(x, _w.GetValueOrDefault("lm_head.weight") ?? _w["model.embed_tokens.weight"]);
+        return x;
     }
+
+    /// <summary>The final norm and the LM head over hidden states of any shape [..., hidden].</summary>
+    private Tensor Head(Tensor x) => nn.functional.linear(RmsNorm(x, "model.norm.weight"), _w.GetValueOrDefault("lm_head.weight") ?? _w["model.embed_tokens.weight"]);
 
     /// <summary>Mean cross-entropy of the next token over the positions each example learns.</summary>
     public Tensor Loss(IReadOnlyList<DemoExample> examples)
@@ -90,9 +95,10 @@ internal sealed class TrainingDecoder
             }
         }
         var input = tensor(ids, [examples.Count, length]);
-        var learn = tensor(mask, [examples.Count, length]).narrow(1, 1, length - 1).reshape(-1);
-        var logits = Logits(input).narrow(1, 0, length - 1);
-        var losses = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), input.narrow(1, 1, length - 1).reshape(-1), reduction: nn.Reduction.None);
-        return (losses * learn).sum() / learn.sum();
+        // The LM head only where a next token is learned (the replies, a fifth of the tokens), not over the prompts.
+        var learned = tensor(mask, [examples.Count, length]).narrow(1, 1, length - 1).reshape(-1).nonzero().squeeze(1);
+        var hidden = Hidden(input).narrow(1, 0, length - 1).reshape(-1, _config.HiddenSize).index_select(0, learned);
+        var targets = input.narrow(1, 1, length - 1).reshape(-1).index_select(0, learned);
+        return nn.functional.cross_entropy(Head(hidden), targets);
     }
 }

@@ -21,18 +21,34 @@ public sealed class CausalLanguageModel : nn.Module
 #pragma warning restore IDE1006
     private readonly RotaryEmbedding _rope;
 
-    /// <param name="dtype">Weights' and activations' type on the device (fp32 on CPU).</param>
-    public CausalLanguageModel(ModelConfig config, int maxPositions, Device device, ScalarType dtype = ScalarType.Float32) : base(nameof(CausalLanguageModel))
+    /// <param name="dtype">Activations' type on the device (fp32 on CPU), and the weights' unless <paramref name="matrixDtype"/> says otherwise.</param>
+    /// <param name="matrixDtype">
+    /// A narrower type for the matrices (every projection, the embeddings, the head): bf16 on the CPU halves what a
+    /// decode step reads. Norm weights, biases and rotary tables keep <paramref name="dtype"/>.
+    /// </param>
+    public CausalLanguageModel(ModelConfig config, int maxPositions, Device device, ScalarType dtype = ScalarType.Float32, ScalarType? matrixDtype = null)
+        : base(nameof(CausalLanguageModel))
     {
         if (!ModelConfig.SupportedModelTypes.Contains(config.ModelType))
             throw new NotSupportedException($"model_type '{config.ModelType}' is not supported; supported: {string.Join(", ", ModelConfig.SupportedModelTypes)}.");
         Config = config;
-        model = new TransformerModel(config);
+        model = new TransformerModel(config, dtype);
         if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
         _rope = new RotaryEmbedding(config, maxPositions, device, dtype);
         this.to(dtype).to(device);
+        if (matrixDtype is { } matrices && matrices != dtype) StoreMatricesAs(matrices);
         eval();
+    }
+
+    private void StoreMatricesAs(ScalarType matrices)
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, module) in named_modules().ToList())
+        {
+            if (module is Linear linear) ParameterReplacement.Replace(linear, linear.weight!.to(matrices), bias: false);
+            else if (module is Embedding embedding) ParameterReplacement.Replace(embedding, embedding.weight!.to(matrices));
+        }
     }
 
     public ModelConfig Config { get; }
@@ -58,7 +74,7 @@ public sealed class CausalLanguageModel : nn.Module
         using var step = new StepIndices(batch, cache, Config.SlidingWindow, device);
         var hidden = model.Forward(ids, positions, step, cache, _rope, keep);
         var head = lm_head is null ? model.embed_tokens.weight! : lm_head.weight!;
-        return DecodeGemv.Forward(head, null, hidden, () => nn.functional.linear(hidden, head)).to(float32).MoveToOuterDisposeScope();
+        return DecodeGemv.Forward(head, null, hidden).to(float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -91,6 +107,7 @@ public sealed class CausalLanguageModel : nn.Module
         unused.RemoveWhere(n => n.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal) || (lm_head is null && n == "lm_head.weight"));
         if (unused.Count > 0)
             throw new InvalidDataException($"checkpoint tensors not used by the model: {string.Join(", ", unused.Take(5))}{(unused.Count > 5 ? ", …" : "")}");
+        model.FuseProjections();
     }
 
     private static ScalarType ToScalarType(SafetensorsDType dtype) => dtype switch

@@ -7,11 +7,12 @@ using static TorchSharp.torch;
 namespace Cluster.Engine.Models;
 
 /// <summary>
-/// Linear layers for decode steps of one or two rows on the CPU: a matrix-vector product streamed straight from the
-/// weights' storage, one SIMD dot product per output row, rows split in contiguous bands across cores. At batch 1 a
-/// decode step is bound by reading the weights, and libtorch's general matrix kernels (packing, blocking) reach ~40–50%
-/// of the memory bandwidth on our CPUs where this reaches ~65% (bench/Engine.Bench roofline). Larger batches and
-/// other devices or types go to libtorch, whose blocking pays off there.
+/// The engine's linear layers. Decode steps of one or two rows on the CPU take a matrix-vector product streamed
+/// straight from the weights' storage, one SIMD dot product per output row, rows split in contiguous bands across
+/// cores: at batch 1 a decode step is bound by reading the weights, and libtorch's general matrix kernels (packing,
+/// blocking) reach ~40–50% of the memory bandwidth on our CPUs where this reaches ~65% (bench/Engine.Bench roofline).
+/// Weights stored in bf16 (<c>--dtype bfloat16</c> on the CPU) are widened to fp32 in registers, so such a step reads
+/// half the bytes. Larger batches and other devices go to libtorch, whose blocking pays off there.
 /// </summary>
 internal static class DecodeGemv
 {
@@ -26,30 +27,48 @@ internal static class DecodeGemv
 
     private static readonly ParallelOptions Cores = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
-    public static Tensor Forward(Linear linear, Tensor x) => Forward(linear.weight!, linear.bias, x, () => linear.forward(x));
+    public static Tensor Forward(Linear linear, Tensor x) => Forward(linear.weight!, linear.bias, x);
 
-    /// <summary>y = x Wᵀ (+ b) for <paramref name="x"/> [rows, in], <paramref name="weight"/> [out, in].</summary>
-    public static unsafe Tensor Forward(Tensor weight, Tensor? bias, Tensor x, Func<Tensor> fallback)
+    /// <summary>y = x Wᵀ (+ b) for <paramref name="x"/> [rows, in], <paramref name="weight"/> [out, in]; y has <paramref name="x"/>'s type.</summary>
+    public static unsafe Tensor Forward(Tensor weight, Tensor? bias, Tensor x)
     {
-        if (x.shape[0] > MaxRows || x.dim() != 2 || x.dtype != ScalarType.Float32 || weight.dtype != ScalarType.Float32
+        bool bf16 = weight.dtype == ScalarType.BFloat16;
+        if (x.shape[0] > MaxRows || x.dim() != 2 || x.dtype != ScalarType.Float32 || (weight.dtype != ScalarType.Float32 && !bf16)
             || x.device_type != DeviceType.CPU || weight.numel() < MinElements || !weight.is_contiguous() || !Vector256.IsHardwareAccelerated)
-            return fallback();
+            return Libtorch(weight, bias, x);
         int rows = (int)x.shape[0], inputs = (int)weight.shape[1], outputs = (int)weight.shape[0];
         var input = x.contiguous();
         var y = empty([rows, outputs], ScalarType.Float32, x.device);
-        float* w = (float*)StoragePointer(weight), xs = (float*)StoragePointer(input), ys = (float*)StoragePointer(y);
+        void* w = StoragePointer(weight);
+        float* xs = (float*)StoragePointer(input), ys = (float*)StoragePointer(y);
         int bands = Math.Min(Cores.MaxDegreeOfParallelism, Math.Max(1, outputs / 64));
         Parallel.For(0, bands, Cores, band =>
         {
             int start = (int)((long)outputs * band / bands), end = (int)((long)outputs * (band + 1) / bands);
             for (int o = start; o < end; o++)
             {
-                var row = new ReadOnlySpan<float>(w + (long)o * inputs, inputs);
-                for (int r = 0; r < rows; r++) ys[(long)r * outputs + o] = Dot(row, new ReadOnlySpan<float>(xs + (long)r * inputs, inputs));
+                for (int r = 0; r < rows; r++)
+                {
+                    var xr = new ReadOnlySpan<float>(xs + (long)r * inputs, inputs);
+                    ys[(long)r * outputs + o] = bf16
+                        ? DotBf16(new ReadOnlySpan<ushort>((ushort*)w + (long)o * inputs, inputs), xr)
+                        : Dot(new ReadOnlySpan<float>((float*)w + (long)o * inputs, inputs), xr);
+                }
             }
         });
         if (bias is not null) y.add_(bias);
         return y;
+    }
+
+    /// <summary>
+    /// libtorch's product. Weights stored narrower than the activations (bf16 weights, fp32 activations on the CPU) are
+    /// multiplied in the weights' type, as oneDNN's bf16 kernels do fastest, and the result comes back in fp32.
+    /// </summary>
+    private static Tensor Libtorch(Tensor weight, Tensor? bias, Tensor x)
+    {
+        if (weight.dtype == x.dtype) return nn.functional.linear(x, weight, bias);
+        var y = nn.functional.linear(x.to(weight.dtype), weight).to(x.dtype);
+        return bias is null ? y : y.add_(bias);
     }
 
     /// <summary>The tensor's storage; valid while the tensor lives (weights are never reallocated after loading).</summary>
@@ -72,6 +91,36 @@ internal static class DecodeGemv
         for (; i < a.Length; i++) s0 = Vector256.FusedMultiplyAdd(a[i], b[i], s0);
         float sum = Vector256.Sum(s0 + s1 + s2 + s3);
         for (int j = a.Length * Vector256<float>.Count; j < row.Length; j++) sum += row[j] * x[j];
+        return sum;
+    }
+
+    /// <summary>
+    /// A dot product of bf16 weights with fp32 activations: a bf16 value is the top half of an fp32 one, so widening
+    /// 16 of them to 32 bits and shifting left by 16 gives exact fp32 values to multiply in fp32.
+    /// </summary>
+    internal static float DotBf16(ReadOnlySpan<ushort> row, ReadOnlySpan<float> x)
+    {
+        var a = MemoryMarshal.Cast<ushort, Vector256<ushort>>(row);
+        var b = MemoryMarshal.Cast<float, Vector256<float>>(x);
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        int i = 0;
+        for (; i + 2 <= a.Length; i += 2)
+        {
+            var (lower0, upper0) = Vector256.Widen(a[i]);
+            var (lower1, upper1) = Vector256.Widen(a[i + 1]);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.ShiftLeft(lower0, 16).AsSingle(), b[2 * i], s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.ShiftLeft(upper0, 16).AsSingle(), b[2 * i + 1], s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.ShiftLeft(lower1, 16).AsSingle(), b[2 * i + 2], s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.ShiftLeft(upper1, 16).AsSingle(), b[2 * i + 3], s3);
+        }
+        for (; i < a.Length; i++)
+        {
+            var (lower, upper) = Vector256.Widen(a[i]);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.ShiftLeft(lower, 16).AsSingle(), b[2 * i], s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.ShiftLeft(upper, 16).AsSingle(), b[2 * i + 1], s1);
+        }
+        float sum = Vector256.Sum(s0 + s1 + s2 + s3);
+        for (int j = a.Length * Vector256<ushort>.Count; j < row.Length; j++) sum += BitConverter.UInt32BitsToSingle((uint)row[j] << 16) * x[j];
         return sum;
     }
 }

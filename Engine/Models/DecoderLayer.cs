@@ -23,6 +23,13 @@ internal sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>Fuses the loaded q/k/v and gate/up projections (see <see cref="SelfAttention.FuseProjections"/>).</summary>
+    internal void FuseProjections()
+    {
+        self_attn.FuseProjections();
+        mlp.FuseProjections();
+    }
+
     public Tensor Forward(Tensor x, Tensor positions, StepIndices step, int layer, PagedKvCache cache, RotaryEmbedding rope)
     {
         using var scope = NewDisposeScope();

@@ -21,9 +21,44 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // gate and up as one matrix once loaded (FuseProjections): one product per layer instead of two.
+    private Tensor? _gateUpWeight;
+
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return DecodeGemv.Forward(down_proj, nn.functional.silu(DecodeGemv.Forward(gate_proj, x)) * DecodeGemv.Forward(up_proj, x)).MoveToOuterDisposeScope();
+        Tensor gate, up;
+        if (_gateUpWeight is { } weight)
+        {
+            var gateUp = DecodeGemv.Forward(weight, null, x);
+            long width = gateUp.shape[^1] / 2;
+            gate = gateUp.narrow(-1, 0, width);
+            up = gateUp.narrow(-1, width, width);
+        }
+        else
+        {
+            gate = DecodeGemv.Forward(gate_proj, x);
+            up = DecodeGemv.Forward(up_proj, x);
+        }
+        return DecodeGemv.Forward(down_proj, nn.functional.silu(gate) * up).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Concatenates the loaded gate and up weights into one matrix; the two projections become views of it, so nothing is held twice.</summary>
+    internal void FuseProjections()
+    {
+        using var noGrad = no_grad();
+        long width = gate_proj.weight!.shape[0];
+        _gateUpWeight = cat([gate_proj.weight!, up_proj.weight!], 0);
+        ParameterReplacement.Replace(gate_proj, _gateUpWeight.narrow(0, 0, width), bias: false);
+        ParameterReplacement.Replace(up_proj, _gateUpWeight.narrow(0, width, width), bias: false);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _gateUpWeight?.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }

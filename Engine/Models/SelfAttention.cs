@@ -19,6 +19,9 @@ internal sealed class SelfAttention : nn.Module
     private readonly RmsNorm? q_norm;
     private readonly RmsNorm? k_norm;
 #pragma warning restore IDE1006
+    // q, k and v projections as one matrix once loaded (FuseProjections): one product per layer instead of three.
+    private Tensor? _qkvWeight;
+    private Tensor? _qkvBias;
     private readonly int _heads;
     private readonly int _kvHeads;
     private readonly int _headDim;
@@ -48,9 +51,21 @@ internal sealed class SelfAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long tokens = x.shape[0];
-        var q = DecodeGemv.Forward(q_proj, x).view(tokens, _heads, _headDim);
-        var k = DecodeGemv.Forward(k_proj, x).view(tokens, _kvHeads, _headDim);
-        var v = DecodeGemv.Forward(v_proj, x).view(tokens, _kvHeads, _headDim);
+        long qWidth = _heads * _headDim, kvWidth = _kvHeads * _headDim;
+        Tensor q, k, v;
+        if (_qkvWeight is { } weight)
+        {
+            var qkv = DecodeGemv.Forward(weight, _qkvBias, x);
+            q = qkv.narrow(1, 0, qWidth).view(tokens, _heads, _headDim);
+            k = qkv.narrow(1, qWidth, kvWidth).view(tokens, _kvHeads, _headDim);
+            v = qkv.narrow(1, qWidth + kvWidth, kvWidth).view(tokens, _kvHeads, _headDim);
+        }
+        else
+        {
+            q = DecodeGemv.Forward(q_proj, x).view(tokens, _heads, _headDim);
+            k = DecodeGemv.Forward(k_proj, x).view(tokens, _kvHeads, _headDim);
+            v = DecodeGemv.Forward(v_proj, x).view(tokens, _kvHeads, _headDim);
+        }
         if (q_norm is not null && k_norm is not null)
         {
             q = q_norm.forward(q);
@@ -89,6 +104,27 @@ internal sealed class SelfAttention : nn.Module
     }
 
     /// <summary>
+    /// Concatenates the loaded q, k and v weights (and biases) into one matrix and points the three projections at
+    /// views of it, so the weights stay in memory once while a step computes all three in one product.
+    /// </summary>
+    internal void FuseProjections()
+    {
+        using var noGrad = no_grad();
+        long qWidth = _heads * _headDim, kvWidth = _kvHeads * _headDim;
+        _qkvWeight = cat([q_proj.weight!, k_proj.weight!, v_proj.weight!], 0);
+        ParameterReplacement.Replace(q_proj, _qkvWeight.narrow(0, 0, qWidth), bias: false);
+        ParameterReplacement.Replace(k_proj, _qkvWeight.narrow(0, qWidth, kvWidth), bias: false);
+        ParameterReplacement.Replace(v_proj, _qkvWeight.narrow(0, qWidth + kvWidth, kvWidth), bias: false);
+        if (q_proj.bias is not null && k_proj.bias is not null && v_proj.bias is not null)
+        {
+            _qkvBias = cat([q_proj.bias, k_proj.bias, v_proj.bias], 0);
+            ParameterReplacement.Replace(q_proj, _qkvBias.narrow(0, 0, qWidth), bias: true);
+            ParameterReplacement.Replace(k_proj, _qkvBias.narrow(0, qWidth, kvWidth), bias: true);
+            ParameterReplacement.Replace(v_proj, _qkvBias.narrow(0, qWidth + kvWidth, kvWidth), bias: true);
+        }
+    }
+
+    /// <summary>
     /// Causal (and sliding-window) visibility of the cached positions for each query row of a prompt chunk.
     /// </summary>
     private Tensor AttentionMask(int start, int n, int length, int group, Device device)
@@ -99,5 +135,15 @@ internal sealed class SelfAttention : nn.Module
         if (_slidingWindow is int window)
             visible = visible & (queryPositions - keyPositions < window);
         return visible.unsqueeze(0).expand(group, n, length).reshape(group * n, length);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _qkvWeight?.Dispose();
+            _qkvBias?.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }

@@ -14,8 +14,12 @@ internal sealed class TransformerModel : nn.Module
     private readonly RmsNorm norm;
 #pragma warning restore IDE1006
 
-    public TransformerModel(ModelConfig config) : base(nameof(TransformerModel))
+    // The activations' type: the embeddings may be stored narrower (--dtype bfloat16 on the CPU).
+    private readonly ScalarType _dtype;
+
+    public TransformerModel(ModelConfig config, ScalarType dtype) : base(nameof(TransformerModel))
     {
+        _dtype = dtype;
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
         layers = new ModuleList<DecoderLayer>();
         for (int i = 0; i < config.NumHiddenLayers; i++) layers.Add(new DecoderLayer(config));
@@ -23,11 +27,18 @@ internal sealed class TransformerModel : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>After loading: each layer's q/k/v and gate/up projections as one matrix each.</summary>
+    internal void FuseProjections()
+    {
+        foreach (var layer in layers) layer.FuseProjections();
+    }
+
     /// <returns>Final-normed hidden states [tokens, hidden] of every token.</returns>
     public Tensor Forward(Tensor tokenIds, Tensor positions, StepIndices step, PagedKvCache cache, RotaryEmbedding rope, Tensor? rowsToKeep)
     {
         using var scope = NewDisposeScope();
         var x = embed_tokens.forward(tokenIds);
+        if (x.dtype != _dtype) x = x.to(_dtype);
         for (int i = 0; i < layers.Count; i++)
             x = layers[i].Forward(x, positions, step, i, cache, rope);
         // Only rows whose logits are wanted go through the final norm and the (vocabulary-sized) head.

@@ -16,8 +16,9 @@ public sealed record EngineOptions
     public int MaxTokensPerStep { get; init; } = 256;
 
     /// <summary>
-    /// KV-cache budget in tokens across all sequences. Null: enough for every sequence at full length, capped by
-    /// <see cref="KvCacheBytes"/>. Sequences that do not fit wait; under pressure the newest is preempted.
+    /// KV-cache budget in tokens across all sequences. Null: enough for every sequence at full length, capped at
+    /// <see cref="KvCacheMemoryFraction"/> of available memory (<see cref="KvCacheBudget"/>). Sequences that do not fit
+    /// wait; under pressure the newest is preempted.
     /// </summary>
     public int? KvCacheTokens { get; init; }
 
@@ -28,8 +29,19 @@ public sealed record EngineOptions
     /// </summary>
     public KvCacheDtype KvCacheDtype { get; init; } = KvCacheDtype.Auto;
 
-    /// <summary>KV-cache budget in bytes (used when <see cref="KvCacheTokens"/> is null).</summary>
-    public long KvCacheBytes { get; init; } = 4L << 30;
+    /// <summary>
+    /// The model's type (<c>--dtype</c>, vLLM's flag). <see cref="ModelDtype.Auto"/>: fp32 on the CPU, bf16 on a GPU.
+    /// <see cref="ModelDtype.BFloat16"/> on the CPU stores the matrices (projections, embeddings, head) in bf16 — half
+    /// the memory and half the bytes a decode step reads — while norms, attention, residuals and every accumulation
+    /// stay fp32.
+    /// </summary>
+    public ModelDtype Dtype { get; init; } = ModelDtype.Auto;
+
+    /// <summary>
+    /// The most of the memory available at start the KV cache may take when <see cref="KvCacheTokens"/> is null
+    /// (<c>--kv-cache-memory-fraction</c>); the weights, activations and the rest of the process need the remainder.
+    /// </summary>
+    public double KvCacheMemoryFraction { get; init; } = 0.5;
 
     /// <summary>
     /// Automatic prefix caching (vLLM's <c>--enable-prefix-caching</c>, on by default): full KV-cache blocks are kept,
@@ -92,4 +104,33 @@ public static class KvCacheDtypes
 
     /// <summary>Bytes per element of the storage type.</summary>
     public static int ElementSize(TorchSharp.torch.ScalarType storage) => storage == TorchSharp.torch.ScalarType.Float32 ? 4 : 2;
+}
+
+/// <summary>The model's type (<c>--dtype</c>).</summary>
+public enum ModelDtype { Auto, Float32, BFloat16, Float16 }
+
+public static class ModelDtypes
+{
+    /// <summary>vLLM's spellings (<c>auto</c>, <c>float32</c>/<c>float</c>/<c>fp32</c>, <c>bfloat16</c>/<c>bf16</c>, <c>float16</c>/<c>half</c>/<c>fp16</c>).</summary>
+    /// <exception cref="ArgumentException">Any other value.</exception>
+    public static ModelDtype Parse(string value) => value.ToLowerInvariant() switch
+    {
+        "auto" => ModelDtype.Auto,
+        "float32" or "float" or "fp32" => ModelDtype.Float32,
+        "bfloat16" or "bf16" => ModelDtype.BFloat16,
+        "float16" or "half" or "fp16" => ModelDtype.Float16,
+        _ => throw new ArgumentException($"--dtype: '{value}' is not one of auto, float32, bfloat16, float16."),
+    };
+
+    /// <summary>The type activations are computed in and the type the matrices are stored in, on the CPU or a GPU.</summary>
+    /// <exception cref="ArgumentException">float16 on the CPU, where libtorch's half-precision kernels are slow or missing.</exception>
+    public static (TorchSharp.torch.ScalarType Compute, TorchSharp.torch.ScalarType Matrices) Resolve(ModelDtype dtype, bool cpu) => (dtype, cpu) switch
+    {
+        (ModelDtype.Auto or ModelDtype.Float32, true) => (TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.Float32),
+        (ModelDtype.BFloat16, true) => (TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16),
+        (ModelDtype.Float16, true) => throw new ArgumentException("--dtype float16 is not supported on the CPU; use bfloat16 or float32."),
+        (ModelDtype.Float32, false) => (TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.Float32),
+        (ModelDtype.Float16, false) => (TorchSharp.torch.ScalarType.Float16, TorchSharp.torch.ScalarType.Float16),
+        _ => (TorchSharp.torch.ScalarType.BFloat16, TorchSharp.torch.ScalarType.BFloat16),
+    };
 }

@@ -35,6 +35,8 @@ public sealed class InferenceEngine : IAsyncDisposable
     private long _preemptions;
     private long _generatedTokens;
     private readonly ILogger _logger;
+    // Activations' type and the matrices' type (EngineOptions.Dtype resolved for the device).
+    private readonly ScalarType _computeDtype, _matrixDtype;
     // Published whole after each step (a reference swap), so readers on other threads never see a torn mix of two steps.
     private volatile EngineStatistics _statistics;
 
@@ -47,10 +49,13 @@ public sealed class InferenceEngine : IAsyncDisposable
         _options = options with { MaxSequenceLength = Math.Min(options.MaxSequenceLength, config.MaxPositionEmbeddings) };
         _cacheShape = new KvCacheShape(config.NumHiddenLayers, config.NumKeyValueHeads, config.HeadDim, options.BlockSize);
         bool cpu = torch.device(options.Device).type == DeviceType.CPU;
-        _kvStorage = KvCacheDtypes.Resolve(options.KvCacheDtype, cpu, cpu ? ScalarType.Float32 : ScalarType.BFloat16);
-        long budgetTokens = options.KvCacheTokens
-            ?? Math.Min((long)_options.MaxSequences * _options.MaxSequenceLength, options.KvCacheBytes / _cacheShape.BytesPerToken(KvCacheDtypes.ElementSize(_kvStorage)));
-        _cacheBlocks = (int)Math.Max(1, budgetTokens / options.BlockSize);
+        (_computeDtype, _matrixDtype) = ModelDtypes.Resolve(options.Dtype, cpu);
+        _kvStorage = KvCacheDtypes.Resolve(options.KvCacheDtype, cpu, _computeDtype);
+        // Free memory bounds the cache on the CPU, where it lives in the process's own memory; on a GPU it is the
+        // device's memory, which /proc/meminfo does not describe.
+        KvCacheBudget = KvCacheBudget.Compute(_options, _options.MaxSequenceLength, _cacheShape.BytesPerToken(KvCacheDtypes.ElementSize(_kvStorage)),
+            cpu ? AvailableMemory.Read() : null);
+        _cacheBlocks = (int)Math.Clamp(KvCacheBudget.Tokens / options.BlockSize, 1, int.MaxValue / options.BlockSize);
         _statistics = new EngineStatistics(0, 0, 0, _cacheBlocks, options.BlockSize, 0, 0, 0);
         _thread = new Thread(() => Run(weights, loadProgress)) { IsBackground = true, Name = "inference-engine" };
         _thread.Start();
@@ -67,8 +72,14 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// <summary>A snapshot taken after the latest step.</summary>
     public EngineStatistics Statistics => _statistics;
 
+    /// <summary>The KV cache's size as computed at start, and why it is that size.</summary>
+    public KvCacheBudget KvCacheBudget { get; }
+
     /// <summary>Positions the KV cache holds (all sequences together), fixed at start.</summary>
     public int KvCacheTokens => _cacheBlocks * _options.BlockSize;
+
+    /// <summary>The type the model's matrices are stored in (<see cref="EngineOptions.Dtype"/> resolved for the device).</summary>
+    public ScalarType WeightStorage => _matrixDtype;
 
     /// <summary>The KV cache's element type (<see cref="EngineOptions.KvCacheDtype"/> resolved for the device).</summary>
     public ScalarType KvCacheStorage => _kvStorage;
@@ -126,11 +137,9 @@ public sealed class InferenceEngine : IAsyncDisposable
         {
             set_num_threads(_options.Threads ?? NativeThreading.DefaultThreads);
             var device = torch.device(_options.Device);
-            // bf16/fp16 matmuls are slow on most CPUs: compute in fp32 there, in bf16 on GPUs.
-            var dtype = device.type == DeviceType.CPU ? ScalarType.Float32 : ScalarType.BFloat16;
-            model = new CausalLanguageModel(Config, _options.MaxSequenceLength, device, dtype);
+            model = new CausalLanguageModel(Config, _options.MaxSequenceLength, device, _computeDtype, _matrixDtype);
             model.LoadWeights(weights, loadProgress);
-            cache = new PagedKvCache(_cacheShape, _cacheBlocks, dtype, device, _options.EnablePrefixCaching, _kvStorage);
+            cache = new PagedKvCache(_cacheShape, _cacheBlocks, _computeDtype, device, _options.EnablePrefixCaching, _kvStorage);
             _ready.SetResult();
         }
         catch (Exception e)

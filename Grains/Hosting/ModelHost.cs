@@ -62,11 +62,14 @@ public sealed partial class ModelHost(
             });
             var engine = new InferenceEngine(folder.Config, folder.Weights, options.ToEngineOptions(), progress, loggers.CreateLogger<InferenceEngine>());
             await engine.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // The engine copied the weights into its own tensors (fused, perhaps narrowed): unmapping the files keeps
+            // them in the process's memory once, not also as mapped file pages.
+            folder.Weights.Dispose();
             var served = new ServedModel(options, folder, engine, format);
             _models[served.Name] = served;
-            LogReady(served.Name, folder.Config.ModelType, engine.MaxSequenceLength);
+            LogReady(served.Name, folder.Config.ModelType, engine.MaxSequenceLength, engine.WeightStorage.ToString());
             // The cache is the one large allocation besides the weights: say at start what it holds and costs.
-            LogKvCache(served.Name, engine.KvCacheTokens, engine.KvCacheStorage.ToString(), engine.KvCacheBytes >> 20);
+            LogKvCache(served.Name, engine.KvCacheTokens, engine.KvCacheStorage.ToString(), engine.KvCacheBytes >> 20, engine.KvCacheBudget.Reason);
         }
     }
 
@@ -162,11 +165,11 @@ public sealed partial class ModelHost(
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name}: tool-call parser {Parser} ({Source})")]
     private partial void LogParser(string name, string parser, string source);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({ModelType}) ready, max model length {MaxLength}")]
-    private partial void LogReady(string name, string modelType, int maxLength);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({ModelType}) ready, max model length {MaxLength}, matrices stored as {Dtype}")]
+    private partial void LogReady(string name, string modelType, int maxLength, string dtype);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: KV cache of {Tokens} tokens, stored as {Dtype}, {MiB} MiB")]
-    private partial void LogKvCache(string model, int tokens, string dtype, long miB);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: KV cache of {Tokens} tokens, stored as {Dtype}, {MiB} MiB ({Reason})")]
+    private partial void LogKvCache(string model, int tokens, string dtype, long miB, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Replica load report failed ({Error}); retrying next interval")]
     private partial void LogReportFailed(string error);

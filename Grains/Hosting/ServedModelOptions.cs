@@ -19,11 +19,17 @@ public sealed record ServedModelOptions
 
     public int MaxTokensPerStep { get; init; } = 256;
 
-    /// <summary><c>--kv-cache-tokens</c>: KV-cache budget in tokens; null sizes it for every sequence at full length (capped at 4 GiB).</summary>
+    /// <summary><c>--kv-cache-tokens</c>: KV-cache budget in tokens; null sizes it for every sequence at full length, within <see cref="KvCacheMemoryFraction"/>.</summary>
     public int? KvCacheTokens { get; init; }
+
+    /// <summary><c>--kv-cache-memory-fraction</c>: the most of the memory available at start the KV cache may take (default 0.5).</summary>
+    public double KvCacheMemoryFraction { get; init; } = 0.5;
 
     /// <summary><c>--kv-cache-dtype</c>: <c>auto</c> (fp16 on the CPU), <c>fp16</c>, <c>bf16</c> or <c>fp32</c>.</summary>
     public Engine.Scheduling.KvCacheDtype KvCacheDtype { get; init; } = Engine.Scheduling.KvCacheDtype.Auto;
+
+    /// <summary><c>--dtype</c>: <c>auto</c> (fp32 on the CPU, bf16 on a GPU), <c>float32</c>, <c>bfloat16</c> (on the CPU: matrices in bf16, compute in fp32), <c>float16</c> (GPU).</summary>
+    public Engine.Scheduling.ModelDtype Dtype { get; init; } = Engine.Scheduling.ModelDtype.Auto;
 
     /// <summary><c>--threads</c>: torch intra-op threads.</summary>
     public int? Threads { get; init; }
@@ -51,7 +57,9 @@ public sealed record ServedModelOptions
         MaxTokensPerStep = MaxTokensPerStep,
         Threads = Threads,
         KvCacheTokens = KvCacheTokens,
+        KvCacheMemoryFraction = KvCacheMemoryFraction,
         KvCacheDtype = KvCacheDtype,
+        Dtype = Dtype,
         EnablePrefixCaching = EnablePrefixCaching,
         Device = Device.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : Device,
         ModelName = EffectiveName,

@@ -49,4 +49,8 @@ public sealed class CommandLine
 
     public int? GetInt(string name) =>
         Get(name) is { } v ? (int.TryParse(v, out int i) ? i : throw new ArgumentException($"option '{name}' needs an integer, got '{v}'")) : null;
+
+    public double? GetDouble(string name) =>
+        Get(name) is { } v ? (double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)
+            ? d : throw new ArgumentException($"option '{name}' needs a number, got '{v}'")) : null;
 }

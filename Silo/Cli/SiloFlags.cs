@@ -15,6 +15,7 @@ public static class SiloFlags
     public static readonly IReadOnlyList<string> Model =
     [
         "--model", "--served-model-name", "--threads", "--max-num-seqs", "--max-model-len", "--max-num-batched-tokens", "--kv-cache-tokens", "--kv-cache-dtype",
+        "--kv-cache-memory-fraction", "--dtype",
         "--tool-call-parser", "--reasoning-parser", "--chat-template", "--device",
     ];
 
@@ -41,6 +42,10 @@ public static class SiloFlags
         MaxModelLength = flags.GetInt("--max-model-len") ?? 2048,
         MaxTokensPerStep = flags.GetInt("--max-num-batched-tokens") ?? 256,
         KvCacheTokens = flags.GetInt("--kv-cache-tokens"),
+        KvCacheMemoryFraction = flags.GetDouble("--kv-cache-memory-fraction") is { } fraction
+            ? fraction is > 0 and <= 1 ? fraction : throw new ArgumentException($"option '--kv-cache-memory-fraction' needs a fraction in (0, 1], got {fraction}")
+            : 0.5,
+        Dtype = flags.Get("--dtype") is { } dtype ? Engine.Scheduling.ModelDtypes.Parse(dtype) : Engine.Scheduling.ModelDtype.Auto,
         KvCacheDtype = flags.Get("--kv-cache-dtype") is { } kvDtype ? Engine.Scheduling.KvCacheDtypes.Parse(kvDtype) : Engine.Scheduling.KvCacheDtype.Auto,
         ToolCallParser = toolCallParser ?? flags.Get("--tool-call-parser"),
         ReasoningParser = flags.Get("--reasoning-parser"),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cluster.Engine.ModelFiles;
 using Cluster.Engine.Scheduling;
 
@@ -30,7 +31,9 @@ internal static class RooflineBenchmark
         int torchThreads = TorchThread.Run(options.Threads, TorchSharp.torch.get_num_threads);
         double simdChain = SimdGemvChain.PassesPerSecond(matrices, torchThreads, passes: 5);
         double forward = 1 / ForwardLoop.DecodeStepSeconds(config, folder.Weights, options.Threads, batch: 1, PromptTokens, options.RooflineTokens, options.RooflineRuns);
-        double engine = await EngineDecodeAsync(folder, options).ConfigureAwait(false);
+        double engine = await EngineDecodeAsync(folder, options, ModelDtype.Auto, KvCacheDtype.Auto).ConfigureAwait(false);
+        double engineKvFp32 = await EngineDecodeAsync(folder, options, ModelDtype.Auto, KvCacheDtype.Fp32).ConfigureAwait(false);
+        double engineBf16 = await EngineDecodeAsync(folder, options, ModelDtype.BFloat16, KvCacheDtype.Auto).ConfigureAwait(false);
         // Measured again at the end: the bound must not be lowered by a busy moment on a shared machine.
         var bandwidth = bandwidthBefore.Max(TorchThread.Run(options.Threads, () => MemoryBandwidth.Measure(options.BandwidthMegabytes)));
         double bound = bandwidth.ReadBytesPerSecond / bytesPerToken;
@@ -52,10 +55,88 @@ internal static class RooflineBenchmark
         Row("bare linear chain, q/k/v and gate/up fused", fusedChain);
         Row($"bare .NET SIMD GEMV chain, no libtorch ({torchThreads} thread{(torchThreads == 1 ? "" : "s")})", simdChain);
         Row("model forward, no engine", forward);
-        Row("InferenceEngine, 1 stream", engine);
+        Row("InferenceEngine, 1 stream (fp32 matrices, fp16 KV: the defaults)", engine);
+        Row("InferenceEngine, 1 stream, --kv-cache-dtype fp32", engineKvFp32);
+        Row("InferenceEngine, 1 stream, --dtype bfloat16 (half the bytes: % of the fp32 bound)", engineBf16);
         table.Print(Console.Out);
         Console.WriteLine($"Target: engine ≥ {Target:P0} of the bound — {(engine >= Target * bound ? "met" : "missed")} ({engine / bound:P1}).");
         Console.WriteLine();
+
+        var streams = new MarkdownTable($"{ConcurrentStreams} concurrent streams × {ConcurrentTokens} tokens (InferenceEngine)", "dtype", "aggregate tokens/s", "wall s");
+        foreach (var dtype in new[] { ModelDtype.Auto, ModelDtype.BFloat16 })
+        {
+            double seconds = await ConcurrentDecodeSecondsAsync(folder, options, dtype).ConfigureAwait(false);
+            streams.Add(dtype == ModelDtype.Auto ? "fp32" : "bf16", ConcurrentStreams * ConcurrentTokens / seconds, seconds);
+        }
+        streams.Print(Console.Out);
+        Console.WriteLine();
+
+        var prefill = new MarkdownTable("Prompt processing (one request, max_tokens 1, no prefix cache)", "prompt tokens", "--max-num-batched-tokens", "dtype", "TTFT ms", "prompt tokens/s");
+        foreach (int length in PrefillLengths)
+        {
+            foreach (int chunk in new[] { 256, 2048 })
+            {
+                foreach (var dtype in new[] { ModelDtype.Auto, ModelDtype.BFloat16 })
+                {
+                    double ms = await PrefillMillisecondsAsync(folder, options, length, chunk, dtype).ConfigureAwait(false);
+                    prefill.Add(length.ToString(CultureInfo.InvariantCulture), chunk.ToString(CultureInfo.InvariantCulture), dtype == ModelDtype.Auto ? "fp32" : "bf16", ms, length / ms * 1000);
+                }
+            }
+        }
+        prefill.Print(Console.Out);
+        Console.WriteLine();
+    }
+
+    private static readonly int[] PrefillLengths = [512, 2048];
+
+    private const int ConcurrentStreams = 16, ConcurrentTokens = 64;
+
+    /// <summary>Wall time for <see cref="ConcurrentStreams"/> requests started together, best of the roofline's runs.</summary>
+    private static async Task<double> ConcurrentDecodeSecondsAsync(ModelFolder folder, BenchOptions options, ModelDtype dtype)
+    {
+        await using var engine = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions
+        {
+            MaxSequences = ConcurrentStreams,
+            MaxSequenceLength = PromptTokens + ConcurrentTokens + 16,
+            EnablePrefixCaching = false,
+            Dtype = dtype,
+            Threads = options.Threads,
+        });
+        await engine.Ready.ConfigureAwait(false);
+        var client = new EngineClient(engine, EngineClient.PromptOfLength(folder.Tokenizer, PromptTokens), ConcurrentTokens);
+        double best = double.MaxValue;
+        for (int run = 0; run <= options.RooflineRuns; run++)
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, ConcurrentStreams).Select(_ => client.SendAsync(new RequestTiming(ConcurrentTokens + 1), CancellationToken.None))).ConfigureAwait(false);
+            if (run > 0) best = Math.Min(best, started.Elapsed.TotalSeconds); // run 0 warms up
+        }
+        return best;
+    }
+
+    /// <summary>Time to the first token of a prompt of <paramref name="length"/> tokens, best of the roofline's runs.</summary>
+    private static async Task<double> PrefillMillisecondsAsync(ModelFolder folder, BenchOptions options, int length, int chunk, ModelDtype dtype)
+    {
+        await using var engine = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions
+        {
+            MaxSequences = 1,
+            MaxSequenceLength = length + 8,
+            MaxTokensPerStep = chunk,
+            EnablePrefixCaching = false,
+            Dtype = dtype,
+            Threads = options.Threads,
+        });
+        await engine.Ready.ConfigureAwait(false);
+        var client = new EngineClient(engine, EngineClient.PromptOfLength(folder.Tokenizer, length), 1);
+        await client.SendAsync(new RequestTiming(2), CancellationToken.None).ConfigureAwait(false);
+        double best = double.MaxValue;
+        for (int run = 0; run < options.RooflineRuns; run++)
+        {
+            var timing = new RequestTiming(2);
+            await client.SendAsync(timing, CancellationToken.None).ConfigureAwait(false);
+            best = Math.Min(best, timing.TimeToFirstTokenMs);
+        }
+        return best;
     }
 
     /// <summary>
@@ -69,13 +150,15 @@ internal static class RooflineBenchmark
         return [.. Enumerable.Repeat(layer, config.NumHiddenLayers).SelectMany(l => l), (config.VocabSize, hidden)];
     }
 
-    private static async Task<double> EngineDecodeAsync(ModelFolder folder, BenchOptions options)
+    private static async Task<double> EngineDecodeAsync(ModelFolder folder, BenchOptions options, ModelDtype dtype, KvCacheDtype kvCacheDtype)
     {
         await using var engine = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions
         {
             MaxSequences = 1,
             MaxSequenceLength = PromptTokens + options.RooflineTokens + 16,
             Threads = options.Threads,
+            Dtype = dtype,
+            KvCacheDtype = kvCacheDtype,
         });
         await engine.Ready.ConfigureAwait(false);
         var prompt = EngineClient.PromptOfLength(folder.Tokenizer, PromptTokens);

@@ -140,3 +140,41 @@ public class DecodeGemvTests
         Assert.True((expected - actual).abs().max().item<float>() < 1e-4);
     }
 }
+
+/// <summary>The decode product over bf16 weights (<c>--dtype bfloat16</c> on the CPU) against libtorch's fp32 product of the same values.</summary>
+public class DecodeGemvBf16Tests
+{
+    [Theory]
+    [InlineData(1, 1024, 600, false)]
+    [InlineData(2, 768, 1025, true)]
+    [InlineData(1, 776, 2048, false)] // 776 = 48 vectors of 16 + 8: the scalar tail
+    public void Matches_the_fp32_product_of_the_same_bf16_values(int rows, int inputs, int outputs, bool bias)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        manual_seed(5);
+        var weight = randn(outputs, inputs).to(ScalarType.BFloat16);
+        var b = bias ? randn(outputs) : null;
+        var x = randn(rows, inputs);
+        var expected = nn.functional.linear(x, weight.to(ScalarType.Float32), b);
+        var actual = Cluster.Engine.Models.DecodeGemv.Forward(weight, b, x);
+        Assert.Equal(ScalarType.Float32, actual.dtype);
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True((expected - actual).abs().max().item<float>() < 1e-3);
+    }
+
+    [Fact]
+    public void Larger_batches_multiply_in_bf16_and_return_fp32()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        manual_seed(6);
+        var weight = randn(1024, 1024).to(ScalarType.BFloat16);
+        var x = randn(8, 1024);
+        var actual = Cluster.Engine.Models.DecodeGemv.Forward(weight, null, x);
+        var expected = nn.functional.linear(x, weight.to(ScalarType.Float32));
+        Assert.Equal(ScalarType.Float32, actual.dtype);
+        // The activations are rounded to bf16 for this product: relative error of the order of 2^-8 per term.
+        Assert.True(((expected - actual).abs().max() / expected.abs().max()).item<float>() < 0.02);
+    }
+}

@@ -65,6 +65,41 @@ public sealed class InferenceEngineTests : IDisposable
         Assert.True(worst > 0, $"{dtype}: identical to fp32, so the cache was not actually {dtype}");
     }
 
+    /// <summary>
+    /// <c>--dtype bfloat16</c> on the CPU: the matrices are stored in bf16 (each weight rounded once to an 8-bit
+    /// mantissa), everything else stays fp32. Documented tolerance (README): 0.05 on first-token log-probabilities.
+    /// </summary>
+    [Fact]
+    public async Task Bf16_matrices_stay_within_tolerance_of_fp32()
+    {
+        var request = (int i) => new GenerationRequest(Prompt(200 + i, 40), SamplingParameters.Greedy with { Logprobs = 5 }, 1);
+        await using var exact = await Start(new EngineOptions { MaxSequenceLength = 256, KvCacheDtype = KvCacheDtype.Fp32 });
+        await using var narrow = await Start(new EngineOptions { MaxSequenceLength = 256, KvCacheDtype = KvCacheDtype.Fp32, Dtype = ModelDtype.BFloat16 });
+        Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, narrow.WeightStorage);
+        double worst = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            var a = (await Run(exact, request(i)))[0];
+            var b = (await Run(narrow, request(i)))[0];
+            var bById = b.TopLogprobs!.ToDictionary(t => t.TokenId, t => t.Logprob);
+            foreach (var t in a.TopLogprobs!)
+                if (bById.TryGetValue(t.TokenId, out float other)) worst = Math.Max(worst, Math.Abs(t.Logprob - other));
+        }
+        Assert.True(worst <= 0.05, $"worst log-probability difference {worst:G3} > 0.05");
+        Assert.True(worst > 0, "identical to fp32, so the matrices were not actually bf16");
+    }
+
+    [Fact]
+    public void Dtype_takes_vllms_spellings_and_refuses_float16_on_the_cpu()
+    {
+        Assert.Equal(ModelDtype.BFloat16, ModelDtypes.Parse("bf16"));
+        Assert.Equal(ModelDtype.Float16, ModelDtypes.Parse("half"));
+        Assert.Equal(ModelDtype.Float32, ModelDtypes.Parse("float"));
+        Assert.Contains("--dtype", Assert.Throws<ArgumentException>(() => ModelDtypes.Parse("int8")).Message);
+        Assert.Contains("bfloat16", Assert.Throws<ArgumentException>(() => ModelDtypes.Resolve(ModelDtype.Float16, cpu: true)).Message);
+        Assert.Equal((TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16), ModelDtypes.Resolve(ModelDtype.BFloat16, cpu: true));
+    }
+
     [Fact]
     public async Task Greedy_outputs_of_concurrent_requests_equal_the_same_requests_run_one_by_one()
     {

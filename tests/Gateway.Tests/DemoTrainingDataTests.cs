@@ -61,7 +61,8 @@ public sealed class DemoTrainingDataTests
     public void Evaluation_requests_are_held_out_from_training()
     {
         var training = new DemoData(seed: 1, heldOut: false);
-        var seen = Enumerable.Range(0, 3000).Select(_ => training.NextTraining().Messages[0]!["content"]!.GetValue<string>()).ToHashSet();
+        var seen = Enumerable.Range(0, 3000).SelectMany(_ => training.NextTraining().Messages.Where(m => m!["role"]!.GetValue<string>() == "user"))
+            .Select(m => m!["content"]!.GetValue<string>()).ToHashSet();
         var evaluation = new DemoData(seed: 1, heldOut: true);
         foreach (string kind in DemoEvaluation.Kinds)
             for (int i = 0; i < 50; i++)
