@@ -40,6 +40,22 @@ public sealed class InferenceEngineTests : IDisposable
 
     private static int[] Ids(List<GeneratedToken> tokens) => tokens.Select(t => t.TokenId).ToArray();
 
+    /// <summary>The largest difference between two engines' top-5 log-probabilities of the first token, over four prompts.</summary>
+    private async Task<double> WorstFirstTokenLogprobDifference(InferenceEngine exact, InferenceEngine other, int firstSeed)
+    {
+        double worst = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            var request = new GenerationRequest(Prompt(firstSeed + i, 40), SamplingParameters.Greedy with { Logprobs = 5 }, 1);
+            var a = (await Run(exact, request))[0];
+            var b = (await Run(other, request))[0];
+            var bById = b.TopLogprobs!.ToDictionary(t => t.TokenId, t => t.Logprob);
+            foreach (var t in a.TopLogprobs!)
+                if (bById.TryGetValue(t.TokenId, out float logprob)) worst = Math.Max(worst, Math.Abs(t.Logprob - logprob));
+        }
+        return worst;
+    }
+
     /// <summary>
     /// A 16-bit KV cache (attention still in fp32) moves the first generated token's log-probabilities by at most the
     /// documented tolerance (README: 0.02 for fp16, 0.1 for bf16, whose 8-bit mantissa rounds keys and values ~8× coarser).
@@ -49,18 +65,9 @@ public sealed class InferenceEngineTests : IDisposable
     [InlineData(KvCacheDtype.Bf16, 0.1)]
     public async Task A_16_bit_kv_cache_stays_within_tolerance_of_fp32(KvCacheDtype dtype, double tolerance)
     {
-        var request = (int i) => new GenerationRequest(Prompt(100 + i, 40), SamplingParameters.Greedy with { Logprobs = 5 }, 1);
         await using var exact = await Start(new EngineOptions { MaxSequenceLength = 256, KvCacheDtype = KvCacheDtype.Fp32 });
         await using var halved = await Start(new EngineOptions { MaxSequenceLength = 256, KvCacheDtype = dtype });
-        double worst = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            var a = (await Run(exact, request(i)))[0];
-            var b = (await Run(halved, request(i)))[0];
-            var bById = b.TopLogprobs!.ToDictionary(t => t.TokenId, t => t.Logprob);
-            foreach (var t in a.TopLogprobs!)
-                if (bById.TryGetValue(t.TokenId, out float other)) worst = Math.Max(worst, Math.Abs(t.Logprob - other));
-        }
+        double worst = await WorstFirstTokenLogprobDifference(exact, halved, firstSeed: 100);
         Assert.True(worst <= tolerance, $"{dtype}: worst log-probability difference {worst:G3} > {tolerance}");
         Assert.True(worst > 0, $"{dtype}: identical to fp32, so the cache was not actually {dtype}");
     }
@@ -72,19 +79,10 @@ public sealed class InferenceEngineTests : IDisposable
     [Fact]
     public async Task Bf16_matrices_stay_within_tolerance_of_fp32()
     {
-        var request = (int i) => new GenerationRequest(Prompt(200 + i, 40), SamplingParameters.Greedy with { Logprobs = 5 }, 1);
         await using var exact = await Start(new EngineOptions { MaxSequenceLength = 256, KvCacheDtype = KvCacheDtype.Fp32 });
         await using var narrow = await Start(new EngineOptions { MaxSequenceLength = 256, KvCacheDtype = KvCacheDtype.Fp32, Dtype = ModelDtype.BFloat16 });
         Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, narrow.WeightStorage);
-        double worst = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            var a = (await Run(exact, request(i)))[0];
-            var b = (await Run(narrow, request(i)))[0];
-            var bById = b.TopLogprobs!.ToDictionary(t => t.TokenId, t => t.Logprob);
-            foreach (var t in a.TopLogprobs!)
-                if (bById.TryGetValue(t.TokenId, out float other)) worst = Math.Max(worst, Math.Abs(t.Logprob - other));
-        }
+        double worst = await WorstFirstTokenLogprobDifference(exact, narrow, firstSeed: 200);
         Assert.True(worst <= 0.05, $"worst log-probability difference {worst:G3} > 0.05");
         Assert.True(worst > 0, "identical to fp32, so the matrices were not actually bf16");
     }
