@@ -27,19 +27,11 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor gate, up;
-        if (_gateUpWeight is { } weight)
-        {
-            var gateUp = DecodeGemv.Forward(weight, null, x);
-            long width = gateUp.shape[^1] / 2;
-            gate = gateUp.narrow(-1, 0, width);
-            up = gateUp.narrow(-1, width, width);
-        }
-        else
-        {
-            gate = DecodeGemv.Forward(gate_proj, x);
-            up = DecodeGemv.Forward(up_proj, x);
-        }
+        var weight = _gateUpWeight ?? throw new InvalidOperationException("The weights are not loaded (LoadWeights fuses the projections).");
+        var gateUp = DecodeGemv.Forward(weight, null, x);
+        long width = gateUp.shape[^1] / 2;
+        var gate = gateUp.narrow(-1, 0, width);
+        var up = gateUp.narrow(-1, width, width);
         return DecodeGemv.Forward(down_proj, nn.functional.silu(gate) * up).MoveToOuterDisposeScope();
     }
 

@@ -52,20 +52,11 @@ internal sealed class SelfAttention : nn.Module
         using var scope = NewDisposeScope();
         long tokens = x.shape[0];
         long qWidth = _heads * _headDim, kvWidth = _kvHeads * _headDim;
-        Tensor q, k, v;
-        if (_qkvWeight is { } weight)
-        {
-            var qkv = DecodeGemv.Forward(weight, _qkvBias, x);
-            q = qkv.narrow(1, 0, qWidth).view(tokens, _heads, _headDim);
-            k = qkv.narrow(1, qWidth, kvWidth).view(tokens, _kvHeads, _headDim);
-            v = qkv.narrow(1, qWidth + kvWidth, kvWidth).view(tokens, _kvHeads, _headDim);
-        }
-        else
-        {
-            q = DecodeGemv.Forward(q_proj, x).view(tokens, _heads, _headDim);
-            k = DecodeGemv.Forward(k_proj, x).view(tokens, _kvHeads, _headDim);
-            v = DecodeGemv.Forward(v_proj, x).view(tokens, _kvHeads, _headDim);
-        }
+        var weight = _qkvWeight ?? throw new InvalidOperationException("The weights are not loaded (LoadWeights fuses the projections).");
+        var qkv = DecodeGemv.Forward(weight, _qkvBias, x);
+        var q = qkv.narrow(1, 0, qWidth).view(tokens, _heads, _headDim);
+        var k = qkv.narrow(1, qWidth, kvWidth).view(tokens, _kvHeads, _headDim);
+        var v = qkv.narrow(1, qWidth + kvWidth, kvWidth).view(tokens, _kvHeads, _headDim);
         if (q_norm is not null && k_norm is not null)
         {
             q = q_norm.forward(q);
