@@ -70,7 +70,13 @@ public sealed class PagedKvCache : IDisposable
     /// <summary>The pools' element type.</summary>
     public ScalarType StorageType => _storage;
 
-    private Tensor Compute(Tensor gathered) => _storage == _compute ? gathered : gathered.to_type(_compute);
+    private Tensor Compute(Tensor gathered)
+    {
+        if (_storage == _compute) return gathered;
+        if (gathered.device_type == TorchSharp.DeviceType.CPU && _compute == ScalarType.Float32 && _storage is ScalarType.Float16 or ScalarType.BFloat16)
+            return KvRowWidening.ToFloat32(gathered);
+        return gathered.to_type(_compute);
+    }
 
     public void Dispose()
     {

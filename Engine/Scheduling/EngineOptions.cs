@@ -30,7 +30,9 @@ public sealed record EngineOptions
     public KvCacheDtype KvCacheDtype { get; init; } = KvCacheDtype.Auto;
 
     /// <summary>
-    /// The model's type (<c>--dtype</c>, vLLM's flag). <see cref="ModelDtype.Auto"/>: fp32 on the CPU, bf16 on a GPU.
+    /// The model's type (<c>--dtype</c>, vLLM's flag). <see cref="ModelDtype.Auto"/>: on the CPU the checkpoint's own
+    /// precision, bf16 matrices for a bf16 checkpoint (most Hugging Face models: the values are then exactly the
+    /// checkpoint's, in half the memory of fp32) and fp32 otherwise; bf16 on a GPU.
     /// <see cref="ModelDtype.BFloat16"/> on the CPU stores the matrices (projections, embeddings, head) in bf16 — half
     /// the memory and half the bytes a decode step reads — while norms, attention, residuals and every accumulation
     /// stay fp32.
@@ -123,9 +125,12 @@ public static class ModelDtypes
     };
 
     /// <summary>The type activations are computed in and the type the matrices are stored in, on the CPU or a GPU.</summary>
+    /// <param name="checkpointDtype">The checkpoint's <c>torch_dtype</c> (<see cref="ModelFiles.ModelConfig.TorchDtype"/>), which <c>auto</c> follows on the CPU.</param>
     /// <exception cref="ArgumentException">float16 on the CPU, where libtorch's half-precision kernels are slow or missing.</exception>
-    public static (TorchSharp.torch.ScalarType Compute, TorchSharp.torch.ScalarType Matrices) Resolve(ModelDtype dtype, bool cpu) => (dtype, cpu) switch
+    public static (TorchSharp.torch.ScalarType Compute, TorchSharp.torch.ScalarType Matrices) Resolve(ModelDtype dtype, bool cpu, string? checkpointDtype = null) => (dtype, cpu) switch
     {
+        // A bf16 checkpoint loses nothing stored as bf16; an fp16 one would (fewer mantissa bits), so it widens to fp32.
+        (ModelDtype.Auto, true) when checkpointDtype is "bfloat16" => (TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16),
         (ModelDtype.Auto or ModelDtype.Float32, true) => (TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.Float32),
         (ModelDtype.BFloat16, true) => (TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16),
         (ModelDtype.Float16, true) => throw new ArgumentException("--dtype float16 is not supported on the CPU; use bfloat16 or float32."),

@@ -49,7 +49,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         _options = options with { MaxSequenceLength = Math.Min(options.MaxSequenceLength, config.MaxPositionEmbeddings) };
         _cacheShape = new KvCacheShape(config.NumHiddenLayers, config.NumKeyValueHeads, config.HeadDim, options.BlockSize);
         bool cpu = torch.device(options.Device).type == DeviceType.CPU;
-        (_computeDtype, _matrixDtype) = ModelDtypes.Resolve(options.Dtype, cpu);
+        (_computeDtype, _matrixDtype) = ModelDtypes.Resolve(options.Dtype, cpu, config.TorchDtype);
         _kvStorage = KvCacheDtypes.Resolve(options.KvCacheDtype, cpu, _computeDtype);
         // Free memory bounds the cache on the CPU, where it lives in the process's own memory; on a GPU it is the
         // device's memory, which /proc/meminfo does not describe.

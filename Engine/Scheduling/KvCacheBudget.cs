@@ -14,7 +14,9 @@ public sealed record KvCacheBudget(long Tokens, string Reason)
     public static KvCacheBudget Compute(EngineOptions options, int maxSequenceLength, long bytesPerToken, long? availableBytes)
     {
         if (options.KvCacheTokens is { } tokens) return new(tokens, "--kv-cache-tokens");
-        long wanted = (long)options.MaxSequences * maxSequenceLength;
+        // Whole blocks per sequence: a max-model-len that is not a multiple of the block size still fits every sequence.
+        long blocksPerSequence = (maxSequenceLength + (long)options.BlockSize - 1) / options.BlockSize;
+        long wanted = options.MaxSequences * blocksPerSequence * options.BlockSize;
         string full = string.Create(CultureInfo.InvariantCulture, $"max-num-seqs {options.MaxSequences} × max-model-len {maxSequenceLength}");
         if (availableBytes is not { } available) return new(wanted, full + "; available memory unknown");
         long cap = (long)(available * options.KvCacheMemoryFraction) / bytesPerToken;

@@ -98,6 +98,28 @@ public sealed class InferenceEngineTests : IDisposable
         Assert.Equal((TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16), ModelDtypes.Resolve(ModelDtype.BFloat16, cpu: true));
     }
 
+    [Theory]
+    [InlineData(SafetensorsDType.BF16, TorchSharp.torch.ScalarType.BFloat16)]
+    [InlineData(SafetensorsDType.F16, TorchSharp.torch.ScalarType.Float32)]
+    [InlineData(SafetensorsDType.F32, TorchSharp.torch.ScalarType.Float32)]
+    public async Task Auto_dtype_keeps_a_bf16_checkpoint_in_bf16_on_the_cpu(SafetensorsDType stored, TorchSharp.torch.ScalarType expected)
+    {
+        using var directory = new TemporaryDirectory();
+        TinyModelBuilder.Write(new TinyModelOptions { OutputDirectory = directory.Path, Seed = 3, DType = stored });
+        using var folder = ModelFolder.Load(directory.Path);
+        await using var engine = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions { MaxSequenceLength = 64 });
+        await engine.Ready;
+
+        Assert.Equal(expected, engine.WeightStorage);
+        // Served as stored, it still generates (no dtype mismatch anywhere in the step).
+        var tokens = await Run(engine, new GenerationRequest([1, 2, 3], SamplingParameters.Greedy, 4));
+        Assert.Equal(4, tokens.Count);
+        // An explicit --dtype float32 still widens it.
+        await using var widened = new InferenceEngine(folder.Config, folder.Weights, new EngineOptions { MaxSequenceLength = 64, Dtype = ModelDtype.Float32 });
+        await widened.Ready;
+        Assert.Equal(TorchSharp.torch.ScalarType.Float32, widened.WeightStorage);
+    }
+
     [Fact]
     public async Task Greedy_outputs_of_concurrent_requests_equal_the_same_requests_run_one_by_one()
     {

@@ -13,6 +13,14 @@ public sealed class KvCacheBudgetTests
     private const long BytesPerToken = 4096;
 
     [Fact]
+    public void A_max_model_len_between_blocks_still_fits_each_sequence()
+    {
+        // 520 positions need 33 blocks of 16, not the 32 that 520 / 16 rounds down to.
+        var budget = KvCacheBudget.Compute(new EngineOptions { MaxSequences = 3, BlockSize = 16 }, 520, BytesPerToken, availableBytes: 1L << 30);
+        Assert.Equal(3 * 33 * 16, budget.Tokens);
+    }
+
+    [Fact]
     public void Every_sequence_at_full_length_when_memory_allows()
     {
         var budget = KvCacheBudget.Compute(new EngineOptions { MaxSequences = 4 }, 1024, BytesPerToken, availableBytes: 1L << 30);
