@@ -18,7 +18,7 @@ internal static class BenchModels
         NumAttentionHeads = options.RooflineHeads,
         NumKeyValueHeads = options.RooflineKvHeads,
         VocabSize = options.RooflineVocabSize,
-        MaxPositionEmbeddings = 4096, // the prompt-processing table's 2,048-token prompt and more
+        MaxPositionEmbeddings = 16384, // the prompt-processing table's 2,048-token prompt, the memory table's 16,384 positions
     });
 
     /// <summary>The small model served through the gateway: qwen2 (tied embeddings), the tokenizer's own vocabulary.</summary>

@@ -49,6 +49,9 @@ internal sealed record BenchOptions
     /// <summary>Concurrency of the stack-overhead comparison.</summary>
     public int OverheadConcurrency { get; init; } = 64;
 
+    /// <summary>The setting a <c>memory-one</c> child measures (<see cref="MemoryBenchmark"/>).</summary>
+    public int MemorySetting { get; init; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -85,12 +88,13 @@ internal sealed record BenchOptions
                 "--requests-per-client" => options with { RequestsPerClient = Int(value) },
                 "--repeats" => options with { Repeats = Int(value) },
                 "--overhead-concurrency" => options with { OverheadConcurrency = Int(value) },
+                "--setting" => options with { MemorySetting = int.Parse(value, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
-        return options.Command is "all" or "roofline" or "concurrency" or "overhead" or "constrained"
+        return options.Command is "all" or "roofline" or "concurrency" or "overhead" or "constrained" or "memory" or "memory-one"
             ? options
-            : throw new ArgumentException($"Unknown benchmark '{options.Command}': use roofline, concurrency, overhead or all.");
+            : throw new ArgumentException($"Unknown benchmark '{options.Command}': use roofline, memory, concurrency, overhead, constrained or all.");
     }
 
     private static int Int(string value) =>

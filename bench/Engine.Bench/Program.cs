@@ -3,6 +3,13 @@ using Cluster.Engine.Bench;
 // Engine benchmarks: decode roofline, concurrency scaling through the HTTP gateway, stack overhead.
 // Usage: dotnet run -c Release --project bench/Engine.Bench -- [roofline|concurrency|overhead|constrained|all] [--option value]…
 BenchOptions options;
+if (args.Length > 0 && args[0] == "memory-one")
+{
+    // A child of the memory benchmark: one setting, one line, nothing else in the process.
+    options = BenchOptions.Parse(args);
+    await MemoryBenchmark.RunOneAsync(options, options.MemorySetting);
+    return 0;
+}
 try
 {
     options = BenchOptions.Parse(args);
@@ -29,6 +36,11 @@ if (options.Command is "roofline" or "all")
 {
     Console.WriteLine($"Before: {MachineLoad.Describe()}");
     await RooflineBenchmark.RunAsync(options);
+}
+
+if (options.Command is "memory" or "all")
+{
+    await MemoryBenchmark.RunAsync(options);
 }
 
 if (options.Command is "concurrency" or "overhead" or "all")
