@@ -9,12 +9,12 @@ namespace Cluster.Engine.Bench;
 /// </summary>
 internal static class LinearChain
 {
-    /// <summary>Passes per second over matrices of these [out, in] shapes (random fp32 values).</summary>
-    public static double PassesPerSecond(IReadOnlyList<(long Out, long In)> shapes, int passes)
+    /// <summary>Passes per second over matrices of these [out, in] shapes (random fp32 values), <paramref name="rows"/> input rows each.</summary>
+    public static double PassesPerSecond(IReadOnlyList<(long Out, long In)> shapes, int passes, int rows = 1)
     {
         using var scope = NewDisposeScope();
         var weights = shapes.Select(s => randn(s.Out, s.In) * 0.02f).ToArray();
-        var inputs = shapes.Select(s => s.In).Distinct().ToDictionary(n => n, n => randn(1, n));
+        var inputs = shapes.Select(s => s.In).Distinct().ToDictionary(n => n, n => randn(rows, n));
         var best = double.MaxValue;
         for (int pass = 0; pass < passes + 1; pass++)
         {

@@ -71,11 +71,19 @@ internal static class RooflineBenchmark
         Console.WriteLine($"### {ConcurrentStreams} concurrent streams × {ConcurrentTokens} tokens (InferenceEngine)");
         Console.WriteLine();
         var streams = new MarkdownTable("dtype", "aggregate tokens/s", "wall s");
-        foreach (var (dtype, kv, name) in new[] { (ModelDtype.Auto, KvCacheDtype.Auto, "fp32"), (ModelDtype.Auto, KvCacheDtype.Fp32, "fp32, --kv-cache-dtype fp32"), (ModelDtype.BFloat16, KvCacheDtype.Auto, "bf16") })
+        foreach (var (dtype, kv, kernel, name) in new[]
         {
+            (ModelDtype.Auto, KvCacheDtype.Auto, true, "fp32 (AVX-512 small-batch kernel)"),
+            (ModelDtype.Auto, KvCacheDtype.Auto, false, "fp32, libtorch's GEMM instead"),
+            (ModelDtype.Auto, KvCacheDtype.Fp32, true, "fp32, --kv-cache-dtype fp32"),
+            (ModelDtype.BFloat16, KvCacheDtype.Auto, true, "bf16"),
+        })
+        {
+            Cluster.Engine.Models.DecodeGemv.SmallBatchKernel = kernel;
             double seconds = await ConcurrentDecodeSecondsAsync(folder, options, dtype, kv).ConfigureAwait(false);
             streams.Add(name, ConcurrentStreams * ConcurrentTokens / seconds, seconds);
         }
+        Cluster.Engine.Models.DecodeGemv.SmallBatchKernel = true;
         // The same batch through the model alone: what the engine's scheduling, sampling and 16-bit KV add to a step.
         double step = ForwardLoop.DecodeStepSeconds(config, folder.Weights, options.Threads, batch: ConcurrentStreams, PromptTokens, ConcurrentTokens, options.RooflineRuns);
         streams.Add("fp32, model forward alone (fp32 KV, no engine, no sampling)", ConcurrentStreams / step, ConcurrentTokens * step);
@@ -97,6 +105,15 @@ internal static class RooflineBenchmark
             }
         }
         prefill.Print(Console.Out);
+        // The same prompt's matrix products alone (the layers' fused projections, 256 rows at a time, no LM head, no
+        // attention): how much of the time to first token is libtorch's GEMM.
+        var layers = FusedProjections(config).SkipLast(1).ToList();
+        foreach (int length in PrefillLengths)
+        {
+            double passes = TorchThread.Run(options.Threads, () => LinearChain.PassesPerSecond(layers, passes: 3, rows: 256));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{length} tokens' projections alone, libtorch fp32 linear in chunks of 256 rows: {length / 256 * 1000 / passes:0} ms ({2.0 * length * layers.Sum(l => l.Rows * l.Columns) * passes / (length / 256) / 1e9:0} GFLOP/s)"));
+        }
         Console.WriteLine();
     }
 

@@ -178,3 +178,44 @@ public class DecodeGemvBf16Tests
         Assert.True(((expected - actual).abs().max() / expected.abs().max()).item<float>() < 0.02);
     }
 }
+
+/// <summary>Decode batches of 3–32 rows through the engine's linear layer (the AVX-512 small-batch kernel where the CPU has it).</summary>
+public class SmallBatchGemmTests
+{
+    [Theory]
+    [InlineData(3, 1024, 521)]   // a partial row group and a partial last block of outputs
+    [InlineData(16, 768, 1024)]
+    [InlineData(32, 256, 4099)]
+    [InlineData(5, 2048, 768)]
+    public void Matches_libtorch_linear(int rows, int inputs, int outputs)
+    {
+        using var scope = NewDisposeScope();
+        var weight = randn(outputs, inputs, generator: new TorchSharp.torch.Generator(3));
+        Compare(weight, weight, rows);
+    }
+
+    /// <summary>bf16 weights (<c>--dtype bfloat16</c>): the same product as fp32 weights holding the same values.</summary>
+    [Theory]
+    [InlineData(3, 1024, 521)]
+    [InlineData(16, 768, 1024)]
+    [InlineData(7, 512, 4099)]
+    public void Bf16_weights_match_the_fp32_product_of_their_values(int rows, int inputs, int outputs)
+    {
+        using var scope = NewDisposeScope();
+        var weight = randn(outputs, inputs, generator: new TorchSharp.torch.Generator(6)).to(ScalarType.BFloat16);
+        Compare(weight, weight.to(ScalarType.Float32), rows);
+    }
+
+    private static void Compare(Tensor weight, Tensor fp32Weight, int rows)
+    {
+        long inputs = weight.shape[1], outputs = weight.shape[0];
+        var bias = randn(outputs, generator: new TorchSharp.torch.Generator(5));
+        var x = randn(rows, inputs, generator: new TorchSharp.torch.Generator(4));
+
+        var actual = DecodeGemv.Forward(weight, bias, x).data<float>().ToArray();
+
+        var expected = nn.functional.linear(x, fp32Weight, bias).data<float>().ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-3 * Math.Sqrt(inputs));
+    }
+}
