@@ -275,7 +275,11 @@ public sealed class GrpcApiTests(ClusterFixture cluster) : IDisposable
         var request = Chat(maxTokens: 900);
         request.IgnoreEos = true;
         var e = await Assert.ThrowsAsync<RpcException>(() => ReadAll(Client.CreateChatCompletion(request, deadline: DateTime.UtcNow.AddMilliseconds(150))));
-        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+        // The server ends the call at the deadline too; on a loaded machine its reset of the stream can reach the client
+        // before the client's own deadline timer, and Grpc.Net.Client reports a reset transport as Unavailable with the
+        // transport's exception. A status the server sent (ours, in trailers) carries no such exception.
+        bool transportReset = e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is not null;
+        Assert.True(e.StatusCode == StatusCode.DeadlineExceeded || transportReset, e.Status.ToString());
         Assert.Equal(0, await ReplicaMetricsReader.EventuallyAsync(cluster.Http, "vllm:num_requests_running", v => v == 0));
     }
 
