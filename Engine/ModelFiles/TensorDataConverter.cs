@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Cluster.Engine.ModelFiles;
 
@@ -29,6 +31,12 @@ public static class TensorDataConverter
                     destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(i * 4)..]);
                 }
                 break;
+            case SafetensorsDType.BF16 when BitConverter.IsLittleEndian:
+                WidenBFloat16(MemoryMarshal.Cast<byte, ushort>(source[..(count * 2)]), destination);
+                break;
+            case SafetensorsDType.F16 when BitConverter.IsLittleEndian:
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source[..(count * 2)]), destination[..count]);
+                break;
             case SafetensorsDType.BF16:
                 // bfloat16 is the top half of a float32: widening is a shift, exact.
                 for (var i = 0; i < count; i++)
@@ -45,6 +53,20 @@ public static class TensorDataConverter
             default:
                 throw new NotSupportedException($"Cannot convert {dtype} tensors to float32.");
         }
+    }
+
+    /// <summary>bf16 is the top half of an fp32: widening is a 16-bit shift, 16 values at a time.</summary>
+    private static void WidenBFloat16(ReadOnlySpan<ushort> from, Span<float> to)
+    {
+        var vectors = MemoryMarshal.Cast<ushort, Vector256<ushort>>(from);
+        var output = MemoryMarshal.Cast<float, Vector256<float>>(to);
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            var (lower, upper) = Vector256.Widen(vectors[i]);
+            output[2 * i] = Vector256.ShiftLeft(lower, 16).AsSingle();
+            output[2 * i + 1] = Vector256.ShiftLeft(upper, 16).AsSingle();
+        }
+        for (int j = vectors.Length * Vector256<ushort>.Count; j < from.Length; j++) to[j] = BitConverter.UInt32BitsToSingle((uint)from[j] << 16);
     }
 
     /// <summary>Decodes a whole tensor into a new float array.</summary>

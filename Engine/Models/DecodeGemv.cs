@@ -38,14 +38,14 @@ internal static class DecodeGemv
     public static unsafe Tensor Forward(Tensor weight, Tensor? bias, Tensor x)
     {
         bool bf16 = weight.dtype == ScalarType.BFloat16;
-        if (SmallBatchKernel && x.dim() == 2 && x.shape[0] > MaxRows && SmallBatchGemm.Supports((int)x.shape[0], (int)weight.shape[1])
-            && x.dtype == ScalarType.Float32 && (weight.dtype == ScalarType.Float32 || bf16) && x.device_type == DeviceType.CPU
-            && weight.numel() >= MinElements && weight.is_contiguous())
-            return SmallBatch(weight, bias, x);
-        if (x.shape[0] > MaxRows || x.dim() != 2 || x.dtype != ScalarType.Float32 || (weight.dtype != ScalarType.Float32 && !bf16)
-            || x.device_type != DeviceType.CPU || weight.numel() < MinElements || !weight.is_contiguous() || !Vector256.IsHardwareAccelerated)
+        // What both kernels need: fp32 activations on the CPU, fp32 or bf16 weights in one block, large enough to split.
+        if (x.dim() != 2 || x.dtype != ScalarType.Float32 || (weight.dtype != ScalarType.Float32 && !bf16) || x.device_type != DeviceType.CPU
+            || weight.numel() < MinElements || !weight.is_contiguous())
             return Libtorch(weight, bias, x);
         int rows = (int)x.shape[0], inputs = (int)weight.shape[1], outputs = (int)weight.shape[0];
+        if (rows > MaxRows)
+            return SmallBatchKernel && SmallBatchGemm.Supports(rows, inputs) ? SmallBatch(weight, bias, x) : Libtorch(weight, bias, x);
+        if (!Vector256.IsHardwareAccelerated) return Libtorch(weight, bias, x);
         var input = x.contiguous();
         var y = empty([rows, outputs], ScalarType.Float32, x.device);
         void* w = StoragePointer(weight);

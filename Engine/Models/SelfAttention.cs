@@ -122,12 +122,12 @@ internal sealed class SelfAttention : nn.Module
         }
     }
 
-    /// <summary>
-    /// Causal (and sliding-window) visibility of the cached positions for each query row of a prompt chunk.
-    /// </summary>
     /// <summary>Queries of a prefill that attend together (see the prefill loop of <see cref="Forward"/>).</summary>
     internal const int QueryBlock = 256;
 
+    /// <summary>
+    /// Causal (and sliding-window) visibility of the cached positions for each query row of a prompt chunk.
+    /// </summary>
     private Tensor AttentionMask(int start, int n, int length, int group, Device device)
     {
         var queryPositions = arange(start, start + n, int64, device).unsqueeze(1);
