@@ -15,6 +15,13 @@ internal sealed class DemoBatches(DemoData data, ChatTemplate template, HfTokeni
     private readonly Random _random = new(seed);
     private readonly Queue<List<DemoExample>> _ready = new();
 
+    /// <summary>
+    /// A batch of repeat drills only, four times the usual count (they are short): the copying warm-up that starts
+    /// training, where nothing but copying lowers the loss.
+    /// </summary>
+    public List<DemoExample> NextRepeatDrills() =>
+        Enumerable.Range(0, batchSize * 4).Select(_ => DemoExample.Encode(data.NextRepeatDrill(), tokenizer)).ToList();
+
     public List<DemoExample> Next()
     {
         if (_ready.Count == 0) Draw();
@@ -26,8 +33,14 @@ internal sealed class DemoBatches(DemoData data, ChatTemplate template, HfTokeni
         var examples = new List<DemoExample>();
         while (examples.Count < batchSize * BatchesPerDraw)
         {
-            // A third are copying drills: short, so they sort into their own cheap batches.
-            var example = _random.Next(3) == 0 ? DemoExample.Encode(data.NextDrill(), tokenizer) : DemoExample.Encode(data.NextTraining(), template, tokenizer);
+            // A third are copying drills (a repeat drill or a recall drill, equally): short, so they sort into their
+            // own cheap batches, and most of the training time stays with the conversations.
+            var example = _random.Next(6) switch
+            {
+                0 => DemoExample.Encode(data.NextRepeatDrill(), tokenizer),
+                1 => DemoExample.Encode(data.NextDrill(), tokenizer),
+                _ => DemoExample.Encode(data.NextTraining(), template, tokenizer),
+            };
             if (example.TokenIds.Length <= maxSequenceLength) examples.Add(example);
         }
         var batches = examples.OrderBy(e => e.TokenIds.Length).Chunk(batchSize).Select(b => b.ToList()).ToList();

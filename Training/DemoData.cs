@@ -360,6 +360,35 @@ public sealed class DemoData(int seed, bool heldOut)
         return segments;
     }
 
+    /// <summary>One item of a repeat drill: any kind of value the conversations carry, or a word or mark around them.</summary>
+    private string RepeatItem() => _random.Next(10) switch
+    {
+        0 or 1 => Invented(),
+        2 => Capitalized(Invented()),
+        3 => City(),
+        4 => Word(),
+        5 => _random.Next(1, 10000).ToString(CultureInfo.InvariantCulture),
+        6 => Math.Round(_random.NextDouble() * 2000, 2).ToString("0.00", CultureInfo.InvariantCulture),
+        7 => Pick(Currencies),
+        8 => Pick(DrillKeys),
+        _ => Pick(new[] { ",", ":", "\"", "{", "}", "_", "-", ".", "(", ")" }),
+    };
+
+    /// <summary>
+    /// A repeat drill: a line of random items, then the same line again, learned. Nothing but the first line predicts
+    /// the second, so every learned token teaches the induction step (find where the previous token occurred, copy what
+    /// followed) that carries a multi-token value from a request or a tool result into a reply; the other drills and the
+    /// conversations teach where a value starts.
+    /// </summary>
+    public IReadOnlyList<(string Text, bool Learn)> NextRepeatDrill()
+    {
+        var items = new List<string>();
+        int count = 8 + _random.Next(17);
+        for (int i = 0; i < count; i++) items.Add(RepeatItem());
+        string line = string.Join(_random.Next(2) == 0 ? " " : ", ", items);
+        return [(line + "\n", false), (line, true)];
+    }
+
     /// <summary>An evaluation request of <paramref name="kind"/>: <c>named</c>, <c>generated</c>, <c>no-fit</c> or <c>answer</c>.</summary>
     public DemoConversation NextEvaluation(string kind)
     {

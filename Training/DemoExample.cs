@@ -9,7 +9,7 @@ namespace Cluster.Training;
 /// assistant reply, up to and including its end-of-turn token (loss), so the model learns exactly what the served
 /// prompt asks it to continue.
 /// </summary>
-public sealed record DemoExample(int[] TokenIds, bool[] Learn)
+public sealed record DemoExample(int[] TokenIds, bool[] Learn, bool IsDrill = false)
 {
     /// <summary>A drill (<see cref="DemoData.NextDrill"/>): its segments' tokens, learning the ones marked so.</summary>
     public static DemoExample Encode(IReadOnlyList<(string Text, bool Learn)> drill, HfTokenizer tokenizer)
@@ -24,7 +24,7 @@ public sealed record DemoExample(int[] TokenIds, bool[] Learn)
                 learn.Add(target);
             }
         }
-        return new DemoExample(ids.ToArray(), learn.ToArray());
+        return new DemoExample(ids.ToArray(), learn.ToArray(), IsDrill: true);
     }
 
     public static DemoExample Encode(DemoConversation conversation, ChatTemplate template, HfTokenizer tokenizer)

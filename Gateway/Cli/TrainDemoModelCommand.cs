@@ -34,6 +34,7 @@ public static class TrainDemoModelCommand
                     "--output" => options with { OutputDirectory = value },
                     "--steps" => options with { Steps = Number() },
                     "--seed" => options with { Seed = Number() },
+                    "--copy-warmup-steps" => options with { CopyWarmupSteps = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int w) ? w : throw new ArgumentException($"{flag} needs a number of steps, not '{value}'") },
                     "--batch-size" => options with { BatchSize = Number() },
                     "--learning-rate" => options with { LearningRate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) && lr > 0 ? lr : throw new ArgumentException($"{flag} needs a positive number") },
                     _ => throw new ArgumentException($"unknown flag {flag}"),
@@ -43,7 +44,7 @@ public static class TrainDemoModelCommand
         catch (ArgumentException e)
         {
             stderr.WriteLine(e.Message);
-            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N] [--batch-size N (default {defaults.BatchSize})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
+            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N] [--batch-size N (default {defaults.BatchSize})] [--copy-warmup-steps N (default {defaults.CopyWarmupSteps})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
             return 2;
         }
         DemoModelTrainer.Train(options, stdout);
