@@ -60,6 +60,8 @@ internal static class CopyingCircuit
             throw new ArgumentException("The copying circuit needs two layers, a head dimension of at least 14 and a hidden size of three heads.");
 
         using var _ = no_grad();
+        // The subspaces and bias tensors are temporaries; the parameters are written in place and outlive the scope.
+        using var scope = NewDisposeScope();
         // Three mutually orthogonal d-dimensional subspaces of the residual stream (rows orthonormal).
         var (basis, _) = linalg.qr(randn([hidden, hidden], generator: generator));
         var a = basis.narrow(1, 0, d).t().contiguous();

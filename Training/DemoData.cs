@@ -371,8 +371,10 @@ public sealed class DemoData(int seed, bool heldOut)
         6 => Math.Round(_random.NextDouble() * 2000, 2).ToString("0.00", CultureInfo.InvariantCulture),
         7 => Pick(Currencies),
         8 => Pick(DrillKeys),
-        _ => Pick(new[] { ",", ":", "\"", "{", "}", "_", "-", ".", "(", ")" }),
+        _ => Pick(Marks),
     };
+
+    private static readonly string[] Marks = [",", ":", "\"", "{", "}", "_", "-", ".", "(", ")"];
 
     /// <summary>
     /// A repeat drill: a line of random items, then the same line again, learned. Nothing but the first line predicts

@@ -28,13 +28,14 @@ public static class TrainDemoModelCommand
                     continue;
                 }
                 string value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{flag} needs a value");
-                int Number() => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new ArgumentException($"{flag} needs a positive integer, not '{value}'");
+                int Number(int least = 1) => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= least ? n
+                    : throw new ArgumentException($"{flag} needs {(least > 0 ? "a positive" : "a non-negative")} integer, not '{value}'");
                 options = flag switch
                 {
                     "--output" => options with { OutputDirectory = value },
                     "--steps" => options with { Steps = Number() },
                     "--seed" => options with { Seed = Number() },
-                    "--copy-warmup-steps" => options with { CopyWarmupSteps = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int w) ? w : throw new ArgumentException($"{flag} needs a number of steps, not '{value}'") },
+                    "--copy-warmup-steps" => options with { CopyWarmupSteps = Number(least: 0) },
                     "--batch-size" => options with { BatchSize = Number() },
                     "--learning-rate" => options with { LearningRate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) && lr > 0 ? lr : throw new ArgumentException($"{flag} needs a positive number") },
                     _ => throw new ArgumentException($"unknown flag {flag}"),
