@@ -28,6 +28,8 @@ namespace Cluster.Training;
 /// <item>Layer 1, head 0 matches the current token (its A part) against the previous token written at each position
 /// (the C part), in the rotary pairs slow enough that the match barely depends on distance; its value and output carry
 /// the attended token's embedding (a third subspace D) to the residual, where the tied LM head reads it as that token.</item>
+/// <item>In each later layer, head 0 is a copy path (value and output carry the attended token's embedding through a
+/// subspace of its own, as in layer 1) whose query and key are left random: training decides where it looks.</item>
 /// <item>Every other head's output projection and every MLP's down projection start at zero, so the residual stream
 /// holds only the embedding and the circuit's writes until training adds more (as in zero-initialised residual
 /// branches); they still receive gradients from the first step.</item>
@@ -108,5 +110,17 @@ internal static class CopyingCircuit
         weights[second + "v_proj.weight"].narrow(0, 0, d).copy_(dSpace);
         weights[second + "v_proj.bias"].narrow(0, 0, d).zero_();
         weights[second + "o_proj.weight"].narrow(1, 0, d).copy_(dSpace.t() * CopyWriteScale);
+
+        // Later layers, head 0: a copy path with a free query and key. Wherever training makes such a head look (the
+        // value after "in" in a request, the number in a tool result), it writes that token's embedding exactly, so
+        // training only has to learn where to look, not how to carry a token through.
+        for (int layer = 2, space = 3; layer < config.NumHiddenLayers && (space + 1) * d <= hidden; layer++, space++)
+        {
+            var copySpace = basis.narrow(1, space * d, d).t().contiguous();
+            string prefix = $"model.layers.{layer}.self_attn.";
+            weights[prefix + "v_proj.weight"].narrow(0, 0, d).copy_(copySpace);
+            weights[prefix + "v_proj.bias"].narrow(0, 0, d).zero_();
+            weights[prefix + "o_proj.weight"].narrow(1, 0, d).copy_(copySpace.t() * CopyWriteScale);
+        }
     }
 }

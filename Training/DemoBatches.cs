@@ -33,12 +33,14 @@ internal sealed class DemoBatches(DemoData data, ChatTemplate template, HfTokeni
         var examples = new List<DemoExample>();
         while (examples.Count < batchSize * BatchesPerDraw)
         {
-            // A third are copying drills (a repeat drill or a recall drill, equally): short, so they sort into their
-            // own cheap batches, and most of the training time stays with the conversations.
+            // Half are copying drills (a repeat, a recall or an argument drill, equally): short, so they sort into
+            // their own cheap batches, and most of the training time (a conversation is ten drills long) stays with
+            // the conversations.
             var example = _random.Next(6) switch
             {
                 0 => DemoExample.Encode(data.NextRepeatDrill(), tokenizer),
                 1 => DemoExample.Encode(data.NextDrill(), tokenizer),
+                2 => DemoExample.EncodeArguments(data.NextArgumentDrill(), template, tokenizer),
                 _ => DemoExample.Encode(data.NextTraining(), template, tokenizer),
             };
             if (example.TokenIds.Length <= maxSequenceLength) examples.Add(example);

@@ -46,18 +46,6 @@ public sealed class DemoData(int seed, bool heldOut)
 
     private static readonly string[] EvalWords = ["Priya", "violet", "Italian", "launch plan", "Lars", "2027-05-20", "Sunday", "B42", "attic", "orange", "Yusuf"];
 
-    // Phrasings: the last of each list is held out for evaluation.
-    private static readonly string[] WeatherAsks = ["What's the weather in {city}?", "How is the weather in {city} today?", "Is it raining in {city}?",
-        "Tell me the weather for {city}.", "weather in {city}", "What is it like outside in {city}?", "I'm traveling to {city}; what's the weather like there?"];
-    private static readonly string[] WeatherUnitAsks = ["What's the weather in {city} in {unit}?", "Check the temperature in {city} in {unit}, please.",
-        "Give me the current conditions in {city} in {unit}."];
-    private static readonly string[] TimeAsks = ["What time is it in {city}?", "Tell me the local time in {city}.", "current time in {city}",
-        "What's the time in {city} right now?", "Do you know what time it is over in {city}?"];
-    private static readonly string[] CurrencyAsks = ["Convert {amount} {from} to {to}.", "How much is {amount} {from} in {to}?", "{amount} {from} to {to} please",
-        "What are {amount} {from} worth in {to}?", "I have {amount} {from}. What is that in {to}?"];
-    private static readonly string[] AddAsks = ["What is {a} plus {b}?", "Add {a} and {b}.", "Compute {a} + {b}.", "sum of {a} and {b}", "Please add up {a} and {b} for me."];
-    private static readonly string[] GeneratedAsks = ["Please {verb} a {noun} with {args}.", "{Verb} a {noun}: {args}.", "I want to {verb} a {noun} ({args}).",
-        "Can you {verb} a {noun}? {args}.", "Could you {verb} a {noun} for me, using {args}?"];
     private static readonly (string Ask, string Reply)[] Chats =
     [
         ("Tell me a joke.", "Why did the robot cross the road? It was programmed to."),
@@ -80,13 +68,14 @@ public sealed class DemoData(int seed, bool heldOut)
     private static readonly string[] Closings = [" Thanks.", " Thank you!", " Please.", " Cheers."];
 
     /// <summary>
-    /// Training phrasings are all but the last of a list, sometimes with an opening or a closing around them, so the
-    /// model sees a request's words in varied surroundings; held-out ones are only the last, as they are.
+    /// A phrasing of a request: for training one of <paramref name="phrasings"/>' training sentences, sometimes with an
+    /// opening or a closing around it, so the model sees a request's words in varied surroundings; for evaluation one
+    /// of its held-out sentences, as it is.
     /// </summary>
-    private string Phrase(string[] asks)
+    private string Phrase(DemoPhrasings phrasings)
     {
-        if (HeldOut) return asks[^1];
-        string ask = asks[_random.Next(asks.Length - 1)];
+        string ask = Pick(phrasings.For(HeldOut));
+        if (HeldOut) return ask;
         if (_random.Next(4) == 0) ask = Pick(Openings) + ask;
         if (_random.Next(4) == 0) ask += Pick(Closings);
         return ask;
@@ -153,18 +142,23 @@ public sealed class DemoData(int seed, bool heldOut)
 
     private static string Text(JsonNode value) => value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
 
-    /// <summary>The tools offered: the needed one (if any) among 0–2 others, in random order.</summary>
+    /// <summary>
+    /// The tools offered: the needed one (if any) among 0–3 others, or (one time in three) among all four named tools,
+    /// in random order; what <paramref name="exclude"/> rejects is never offered. Serving offers any mix, the
+    /// playground all four named tools at once.
+    /// </summary>
     private List<DemoTool> Offer(DemoTool? needed, Func<DemoTool, bool>? exclude = null)
     {
         var tools = new List<DemoTool>();
         if (needed is not null) tools.Add(needed);
-        int others = _random.Next(3);
-        for (int i = 0; i < others; i++)
+        void Add(DemoTool tool)
         {
-            var other = _random.Next(2) == 0 ? Pick(DemoTool.Named) : GeneratedTool();
-            if (tools.Any(t => t.Name == other.Name) || (exclude?.Invoke(other) ?? false)) continue;
-            tools.Add(other);
+            if (!tools.Any(t => t.Name == tool.Name) && !(exclude?.Invoke(tool) ?? false)) tools.Add(tool);
         }
+        if (_random.Next(3) == 0)
+            foreach (var named in DemoTool.Named) Add(named);
+        else
+            for (int others = _random.Next(4); others > 0; others--) Add(_random.Next(2) == 0 ? Pick(DemoTool.Named) : GeneratedTool());
         return tools.OrderBy(_ => _random.Next()).ToList();
     }
 
@@ -198,7 +192,7 @@ public sealed class DemoData(int seed, bool heldOut)
                 string unit = withUnit ? Pick(new[] { "celsius", "fahrenheit" }) : "celsius";
                 var args = new JsonObject { ["city"] = city };
                 if (withUnit) args["unit"] = unit;
-                string ask = (withUnit ? Phrase(WeatherUnitAsks) : Phrase(WeatherAsks)).Replace("{city}", city).Replace("{unit}", unit);
+                string ask = (withUnit ? Phrase(DemoPhrasings.WeatherInUnit) : Phrase(DemoPhrasings.Weather)).Replace("{city}", city).Replace("{unit}", unit);
                 int t = unit == "celsius" ? _random.Next(-5, 36) : _random.Next(25, 96);
                 string condition = Pick(Conditions);
                 var result = new JsonObject { ["city"] = city, ["temperature"] = t, ["unit"] = unit, ["condition"] = condition };
@@ -208,7 +202,7 @@ public sealed class DemoData(int seed, bool heldOut)
             {
                 string city = City();
                 string time = $"{_random.Next(24):D2}:{_random.Next(60):D2}";
-                return new(tool, Phrase(TimeAsks).Replace("{city}", city), new JsonObject { ["city"] = city },
+                return new(tool, Phrase(DemoPhrasings.Time).Replace("{city}", city), new JsonObject { ["city"] = city },
                     new JsonObject { ["city"] = city, ["time"] = time }, $"The local time in {city} is {time}.", time);
             }
             case "convert_currency":
@@ -217,14 +211,14 @@ public sealed class DemoData(int seed, bool heldOut)
                 string from = Pick(Currencies), to = Pick(Currencies.Where(c => c != from).ToArray());
                 double converted = Math.Round(amount * (0.2 + _random.NextDouble() * 2), 2);
                 string value = converted.ToString("0.00", CultureInfo.InvariantCulture);
-                return new(tool, Phrase(CurrencyAsks).Replace("{amount}", amount.ToString(CultureInfo.InvariantCulture)).Replace("{from}", from).Replace("{to}", to),
+                return new(tool, Phrase(DemoPhrasings.Currency).Replace("{amount}", amount.ToString(CultureInfo.InvariantCulture)).Replace("{from}", from).Replace("{to}", to),
                     new JsonObject { ["amount"] = amount, ["from"] = from, ["to"] = to },
                     new JsonObject { ["amount"] = amount, ["from"] = from, ["to"] = to, ["result"] = converted }, $"{amount} {from} is {value} {to}.", value);
             }
             default:
             {
                 int a = _random.Next(1000), b = _random.Next(1000);
-                return new(tool, Phrase(AddAsks).Replace("{a}", a.ToString(CultureInfo.InvariantCulture)).Replace("{b}", b.ToString(CultureInfo.InvariantCulture)),
+                return new(tool, Phrase(DemoPhrasings.Addition).Replace("{a}", a.ToString(CultureInfo.InvariantCulture)).Replace("{b}", b.ToString(CultureInfo.InvariantCulture)),
                     new JsonObject { ["a"] = a, ["b"] = b }, new JsonObject { ["result"] = a + b }, $"{a} plus {b} is {a + b}.", (a + b).ToString(CultureInfo.InvariantCulture));
             }
         }
@@ -236,7 +230,7 @@ public sealed class DemoData(int seed, bool heldOut)
         foreach (var p in tool.Parameters) args[p.Name] = Value(p);
         string listed = string.Join(", ", args.Select(a => $"{a.Key} {Text(a.Value!)}"));
         string verb = tool.Name[..tool.Name.IndexOf('_')], noun = tool.Name[(tool.Name.IndexOf('_') + 1)..];
-        string ask = Phrase(GeneratedAsks).Replace("{verb}", verb).Replace("{Verb}", char.ToUpperInvariant(verb[0]) + verb[1..]).Replace("{noun}", noun).Replace("{args}", listed);
+        string ask = Phrase(DemoPhrasings.Action).Replace("{verb}", verb).Replace("{Verb}", char.ToUpperInvariant(verb[0]) + verb[1..]).Replace("{noun}", noun).Replace("{args}", listed);
         string reference = $"{(char)('A' + _random.Next(26))}{_random.Next(100, 1000)}";
         return new(tool, ask, args, new JsonObject { ["status"] = "ok", ["reference"] = reference }, $"Done. The {noun} reference is {reference}.", reference);
     }
@@ -279,19 +273,30 @@ public sealed class DemoData(int seed, bool heldOut)
         return new DemoConversation(kind, tools, messages, DemoExpectation.Answer);
     }
 
-    /// <summary>A request none of <paramref name="tools"/> fits and its text reply: half the time a known tool that is not offered, else chit-chat.</summary>
+    private const string NoTool = "I can't do that: no tool for it is available.";
+
+    /// <summary>A request none of <paramref name="tools"/> fits and its text reply: a known tool that is not offered, a generated one that is not, or chit-chat.</summary>
     private (string Ask, string Reply) NoFitRequest(IReadOnlyList<DemoTool> tools)
     {
         var missing = DemoTool.Named.Where(t => !tools.Contains(t)).ToList();
-        if (missing.Count > 0 && _random.Next(2) == 0)
-            return (PlanNamed(Pick(missing)).Ask, "I can't do that: no tool for it is available.");
+        switch (_random.Next(3))
+        {
+            case 0 when missing.Count > 0:
+                return (PlanNamed(Pick(missing)).Ask, NoTool);
+            case 1:
+                // An action whose verb and noun match no offered tool: the tool list, not the request's shape, decides.
+                var wanted = GeneratedTool();
+                if (tools.All(t => t.Name != wanted.Name)) return (PlanGenerated(wanted).Ask, NoTool);
+                break;
+        }
         return ChitChat();
     }
 
     // Questions no tool answers, with a subject filled in: the model learns the class, not a list of sentences.
     private static readonly string[] Questions = ["Who painted {Subject}?", "What is the capital of {Subject}?", "Tell me about {subject}.",
         "What does {subject} mean?", "Why is the sky {subject}?", "How old is {Subject}?", "Do you like {subject}?", "Explain {subject} to me.",
-        "What's your opinion on {subject}?", "Sing me a song about {subject}.", "Where is {Subject}?", "Is {Subject} famous?"];
+        "What's your opinion on {subject}?", "Sing me a song about {subject}.", "Where is {Subject}?", "Is {Subject} famous?",
+        "Can you recommend a {subject}?", "Could you describe {subject}?", "Can you explain {subject}?", "Would you write a poem about {subject}?"];
 
     private const string CannotAnswer = "I can only help with the tools I have, and none of them answers that.";
 
@@ -358,6 +363,19 @@ public sealed class DemoData(int seed, bool heldOut)
             segments.Add((asJson ? value!.ToJsonString() : Text(value!), true));
         }
         return segments;
+    }
+
+    /// <summary>
+    /// An argument drill: a request (named or generated tool, as the conversations phrase them) and its call, with no
+    /// tool list, for <see cref="DemoExample.EncodeArguments"/>. Finding a value in a request and copying it exactly is
+    /// most of what a call needs; a conversation teaches it a few tokens per several hundred read, this drill a
+    /// dozen per fifty.
+    /// </summary>
+    public DemoConversation NextArgumentDrill()
+    {
+        var planned = _random.Next(2) == 0 ? PlanNamed(Pick(DemoTool.Named)) : PlanGenerated(GeneratedTool());
+        return new DemoConversation("arguments", [], new JsonArray(User(planned.Ask), Call(CallId(), planned.Tool.Name, planned.Arguments)),
+            DemoExpectation.Call, planned.Tool.Name, planned.Arguments);
     }
 
     /// <summary>One item of a repeat drill: any kind of value the conversations carry, or a word or mark around them.</summary>

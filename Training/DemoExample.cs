@@ -27,6 +27,33 @@ public sealed record DemoExample(int[] TokenIds, bool[] Learn, bool IsDrill = fa
         return new DemoExample(ids.ToArray(), learn.ToArray(), IsDrill: true);
     }
 
+    /// <summary>
+    /// An argument drill (<see cref="DemoData.NextArgumentDrill"/>): a request and its call rendered as serving renders
+    /// them, learning only the call's arguments and what closes the turn. The tool's name is given, not learned: with no
+    /// tool list in the prompt, learning it would teach calling tools that are not offered.
+    /// </summary>
+    public static DemoExample EncodeArguments(DemoConversation drill, ChatTemplate template, HfTokenizer tokenizer)
+    {
+        string Render(int count, bool generationPrompt) => template.Apply(new ChatTemplateContext
+        {
+            Messages = new JsonArray(drill.Messages.Take(count).Select(m => m!.DeepClone()).ToArray()),
+            AddGenerationPrompt = generationPrompt,
+            BosToken = tokenizer.BosToken,
+            EosToken = tokenizer.EosToken,
+        });
+        string prompt = Render(1, true), whole = Render(2, false);
+        string eos = tokenizer.EosToken ?? "<|im_end|>";
+        string text = whole[..(whole.IndexOf(eos, prompt.Length, StringComparison.Ordinal) + eos.Length)];
+        // Learning starts at the space before the arguments' brace: the pre-tokenizer joins a space to the punctuation
+        // after it, so the boundary falls between tokens there as it does when the whole reply is encoded.
+        const string argumentsKey = "\"arguments\":";
+        int learnFrom = text.IndexOf(argumentsKey, prompt.Length, StringComparison.Ordinal) + argumentsKey.Length;
+        var ids = tokenizer.Encode(text, allowSpecialTokens: true).ToArray();
+        var learn = new bool[ids.Length];
+        for (int k = ids.Length - 1; k >= 0 && tokenizer.Decode(ids[..k], skipSpecialTokens: false).Length >= learnFrom; k--) learn[k] = true;
+        return new DemoExample(ids, learn, IsDrill: true);
+    }
+
     public static DemoExample Encode(DemoConversation conversation, ChatTemplate template, HfTokenizer tokenizer)
     {
         var messages = conversation.Messages;

@@ -17,7 +17,7 @@ public sealed record DemoTrainingOptions
     public int Seed { get; init; } = 1;
 
     /// <summary>Optimizer steps (each <see cref="BatchSize"/> conversations).</summary>
-    public int Steps { get; init; } = 2800;
+    public int Steps { get; init; } = 3200;
 
     public int BatchSize { get; init; } = 8;
 

@@ -58,6 +58,30 @@ public sealed class DemoTrainingDataTests
     }
 
     [Fact]
+    public void Argument_drills_learn_exactly_the_call_arguments_and_the_end_of_the_turn()
+    {
+        var template = ChatTemplate.Compile(Demo.ToolUseChatTemplate!);
+        var tokenizer = Demo.Tokenizer;
+        var data = new DemoData(seed: 5, heldOut: false);
+        for (int i = 0; i < 40; i++)
+        {
+            var drill = data.NextArgumentDrill();
+            var example = DemoExample.EncodeArguments(drill, template, tokenizer);
+            int first = Array.IndexOf(example.Learn, true);
+            Assert.True(first > 0);
+            Assert.DoesNotContain(false, example.Learn[first..]);
+            string learned = tokenizer.Decode(example.TokenIds[first..], skipSpecialTokens: false);
+            string arguments = learned[..learned.LastIndexOf("}\n</tool_call>", StringComparison.Ordinal)];
+            Assert.True(JsonNode.DeepEquals(drill.CallArguments, JsonNode.Parse(arguments)), learned);
+            Assert.EndsWith("}\n</tool_call><|im_end|>", learned);
+            // The tokens are those of the whole text encoded at once, as serving would see the reply.
+            string whole = tokenizer.Decode(example.TokenIds, skipSpecialTokens: false);
+            Assert.Equal(tokenizer.Encode(whole, allowSpecialTokens: true), example.TokenIds);
+            Assert.EndsWith("\"arguments\":", tokenizer.Decode(example.TokenIds[..first], skipSpecialTokens: false));
+        }
+    }
+
+    [Fact]
     public void Evaluation_requests_are_held_out_from_training()
     {
         var training = new DemoData(seed: 1, heldOut: false);
