@@ -34,38 +34,24 @@ public sealed record DemoExample(int[] TokenIds, bool[] Learn, bool IsDrill = fa
     /// </summary>
     public static DemoExample EncodeArguments(DemoConversation drill, ChatTemplate template, HfTokenizer tokenizer)
     {
-        string Render(int count, bool generationPrompt) => template.Apply(new ChatTemplateContext
-        {
-            Messages = new JsonArray(drill.Messages.Take(count).Select(m => m!.DeepClone()).ToArray()),
-            AddGenerationPrompt = generationPrompt,
-            BosToken = tokenizer.BosToken,
-            EosToken = tokenizer.EosToken,
-        });
-        string prompt = Render(1, true), whole = Render(2, false);
-        string eos = tokenizer.EosToken ?? "<|im_end|>";
+        string prompt = Render(template, tokenizer, drill.Messages, 1, tools: null, generationPrompt: true);
+        string whole = Render(template, tokenizer, drill.Messages, 2, tools: null, generationPrompt: false);
+        string eos = EndOfTurn(tokenizer);
         string text = whole[..(whole.IndexOf(eos, prompt.Length, StringComparison.Ordinal) + eos.Length)];
         // Learning starts at the space before the arguments' brace: the pre-tokenizer joins a space to the punctuation
         // after it, so the boundary falls between tokens there as it does when the whole reply is encoded.
         const string argumentsKey = "\"arguments\":";
         int learnFrom = text.IndexOf(argumentsKey, prompt.Length, StringComparison.Ordinal) + argumentsKey.Length;
         var ids = tokenizer.Encode(text, allowSpecialTokens: true).ToArray();
-        var learn = new bool[ids.Length];
-        for (int k = ids.Length - 1; k >= 0 && tokenizer.Decode(ids[..k], skipSpecialTokens: false).Length >= learnFrom; k--) learn[k] = true;
-        return new DemoExample(ids, learn, IsDrill: true);
+        int first = tokenizer.Encode(text[..learnFrom], allowSpecialTokens: true).Count;
+        return new DemoExample(ids, [.. Enumerable.Range(0, ids.Length).Select(k => k >= first)], IsDrill: true);
     }
 
     public static DemoExample Encode(DemoConversation conversation, ChatTemplate template, HfTokenizer tokenizer)
     {
         var messages = conversation.Messages;
         var tools = conversation.ToolsJson();
-        string Render(int count, bool generationPrompt) => template.Apply(new ChatTemplateContext
-        {
-            Messages = new JsonArray(messages.Take(count).Select(m => m!.DeepClone()).ToArray()),
-            Tools = (JsonArray)tools.DeepClone(),
-            AddGenerationPrompt = generationPrompt,
-            BosToken = tokenizer.BosToken,
-            EosToken = tokenizer.EosToken,
-        });
+        string Render(int count, bool generationPrompt) => DemoExample.Render(template, tokenizer, messages, count, tools, generationPrompt);
         string whole = Render(messages.Count, false);
         var ids = new List<int>();
         var learn = new List<bool>();
@@ -86,8 +72,8 @@ public sealed record DemoExample(int[] TokenIds, bool[] Learn, bool IsDrill = fa
                 throw new InvalidOperationException("The chat template does not render a conversation as an extension of its prompt.");
             string reply = withReply[prompt.Length..];
             // The reply ends at its end-of-turn token; what the template puts after it belongs to the next prompt.
-            int end = reply.IndexOf(tokenizer.EosToken ?? "<|im_end|>", StringComparison.Ordinal);
-            if (end >= 0) reply = reply[..(end + (tokenizer.EosToken ?? "<|im_end|>").Length)];
+            int end = reply.IndexOf(EndOfTurn(tokenizer), StringComparison.Ordinal);
+            if (end >= 0) reply = reply[..(end + EndOfTurn(tokenizer).Length)];
             Add(whole[done..prompt.Length], target: false);
             Add(reply, target: true);
             done = prompt.Length + reply.Length;
@@ -95,4 +81,17 @@ public sealed record DemoExample(int[] TokenIds, bool[] Learn, bool IsDrill = fa
         Add(whole[done..], target: false);
         return new DemoExample(ids.ToArray(), learn.ToArray());
     }
+
+    /// <summary>The first <paramref name="count"/> messages rendered as serving renders them (<paramref name="tools"/> null: no tool list).</summary>
+    private static string Render(ChatTemplate template, HfTokenizer tokenizer, JsonArray messages, int count, JsonArray? tools, bool generationPrompt) =>
+        template.Apply(new ChatTemplateContext
+        {
+            Messages = new JsonArray(messages.Take(count).Select(m => m!.DeepClone()).ToArray()),
+            Tools = (JsonArray?)tools?.DeepClone(),
+            AddGenerationPrompt = generationPrompt,
+            BosToken = tokenizer.BosToken,
+            EosToken = tokenizer.EosToken,
+        });
+
+    private static string EndOfTurn(HfTokenizer tokenizer) => tokenizer.EosToken ?? "<|im_end|>";
 }
