@@ -137,6 +137,19 @@ public sealed class HfTokenizer
         return ids;
     }
 
+    /// <summary>
+    /// The first added token at or after <paramref name="start"/>, found as <see cref="Encode(string, bool, bool)"/>
+    /// finds it when special tokens are allowed (the longest at the first position). Encoding splits text there before
+    /// anything else, so a caller that cuts text at these places and nowhere else gets the ids of encoding it whole.
+    /// </summary>
+    public bool TryFindAddedToken(string text, int start, out int index, out int length)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        bool found = _addedTokenMatcher.TryFindNext(text, start, out index, out var token);
+        length = found ? token.Content.Length : 0;
+        return found;
+    }
+
     /// <summary>Decodes ids to text; bytes that do not form valid UTF-8 become U+FFFD.</summary>
     /// <param name="ids">Token ids; ids outside the vocabulary decode to nothing.</param>
     /// <param name="skipSpecialTokens">Leave out added tokens marked special.</param>

@@ -15,7 +15,7 @@ public sealed record ChatPrompt(string Text, int[] TokenIds, int[] StopTokenIds)
     {
         var rendered = PromptRenderer.Render(model, request, messages);
         var tokenizer = model.Folder.Tokenizer;
-        var pieces = PromptPiece.Split(rendered.Text, rendered.UntrustedTexts);
+        var pieces = PromptPiece.Split(rendered.Text, rendered.UntrustedTexts, tokenizer);
         int reused = 0;
         var ids = memo is null ? Tokenize(tokenizer, pieces) : memo.Tokenize(tokenizer, pieces, out reused);
         return new ChatPrompt(rendered.Text, ids.ToArray(), EndOfSequenceIds(model)) { ReusedTokenCount = reused };

@@ -16,31 +16,29 @@ internal sealed class PromptTokenMemo
     private HfTokenizer? _tokenizer;
 
     /// <summary>Tokenizes <paramref name="pieces"/> in order, taking the ids of pieces seen before.</summary>
-    /// <param name="reused">How many of the returned ids were not tokenized by this call: their piece was in the
-    /// previous call's prompt, or earlier in this one.</param>
+    /// <param name="reused">How many of the returned ids came from the previous call's prompt. A piece repeated within
+    /// this prompt (every <c>&lt;|im_start|&gt;</c>) is tokenized once too, but that is not reuse of a conversation.</param>
     public List<int> Tokenize(HfTokenizer tokenizer, IReadOnlyList<PromptPiece> pieces, out int reused)
     {
         // Another tokenizer's ids mean nothing here (a session is bound to one model, but a reloaded model is a new tokenizer).
         if (!ReferenceEquals(tokenizer, _tokenizer)) _previous = [];
         _tokenizer = tokenizer;
-        var current = new Dictionary<PromptPiece, int[]>(pieces.Count);
+        var current = new Dictionary<PromptPiece, (int[] Ids, bool FromPrevious)>(pieces.Count);
         var ids = new List<int>();
-        int tokenized = 0;
+        reused = 0;
         foreach (var piece in pieces)
         {
-            if (!current.TryGetValue(piece, out var pieceIds))
+            if (!current.TryGetValue(piece, out var known))
             {
-                if (!_previous.TryGetValue(piece, out pieceIds))
-                {
-                    pieceIds = [.. tokenizer.Encode(piece.Text, piece.AllowSpecialTokens, piece.StartsText)];
-                    tokenized += pieceIds.Length;
-                }
-                current[piece] = pieceIds;
+                known = _previous.TryGetValue(piece, out var previousIds)
+                    ? (previousIds, true)
+                    : ([.. tokenizer.Encode(piece.Text, piece.AllowSpecialTokens, piece.StartsText)], false);
+                current[piece] = known;
             }
-            ids.AddRange(pieceIds);
+            ids.AddRange(known.Ids);
+            if (known.FromPrevious) reused += known.Ids.Length;
         }
-        _previous = current;
-        reused = ids.Count - tokenized;
+        _previous = current.ToDictionary(p => p.Key, p => p.Value.Ids);
         return ids;
     }
 

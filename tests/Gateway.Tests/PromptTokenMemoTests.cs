@@ -100,6 +100,26 @@ public sealed class PromptTokenMemoTests(ITestOutputHelper output) : IDisposable
         Assert.True(reusedAfterFirst > promptsAfterFirst / 2, $"{template}: reused {reusedAfterFirst} of {promptsAfterFirst} prompt tokens after the first turn");
     }
 
+    [Theory]
+    [MemberData(nameof(Templates))]
+    public void A_prompt_whose_contents_hold_no_markup_has_the_ids_of_its_whole_text(string template, TinyModelArchitecture architecture)
+    {
+        // The model was trained on whole texts: a call's arguments as clients send them back (spaced, as the template
+        // renders them) must not be cut from the markup around them, or " {\"" and "\"}}" tokenize differently.
+        var model = Frontend(template, architecture);
+        List<ChatMessage> history =
+        [
+            new() { Role = "user", Content = "What's the weather in Paris?" },
+            new() { Role = "assistant", Content = null, ToolCalls = [new ChatToolCall("call00001", "get_weather", """{"city": "Paris"}""")] },
+            new() { Role = "tool", ToolCallId = "call00001", Name = "get_weather", Content = """{"city":"Paris","temperature":17}""" },
+            new() { Role = "assistant", Content = "It is 17 degrees in Paris." },
+            new() { Role = "user", Content = " And in Rome?" },
+        ];
+        var prompt = ChatPrompt.Build(model, Request(history), history);
+        Assert.Contains("Paris", prompt.Text);
+        Assert.Equal(model.Folder.Tokenizer.Encode(prompt.Text, allowSpecialTokens: true), prompt.TokenIds);
+    }
+
     [Fact]
     public void A_piece_is_reused_only_under_the_same_special_token_rule()
     {
