@@ -30,7 +30,7 @@ internal readonly record struct PromptPiece(string Text, bool AllowSpecialTokens
             while (content < contents.Count && contents[content].End <= index) content++;
             if (content < contents.Count && contents[content].Start < index + length)
             {
-                // Inside (or reaching into) a content: not markup. Searching on from past the content's start skips it.
+                // Inside a content (search on after it) or reaching into one (search on from the next character): not markup.
                 search = Math.Max(index + 1, contents[content].Start <= index ? contents[content].End : 0);
                 continue;
             }
