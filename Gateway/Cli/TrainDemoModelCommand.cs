@@ -45,7 +45,7 @@ public static class TrainDemoModelCommand
         catch (ArgumentException e)
         {
             stderr.WriteLine(e.Message);
-            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N] [--batch-size N (default {defaults.BatchSize})] [--copy-warmup-steps N (default {defaults.CopyWarmupSteps})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
+            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N (default {defaults.Seed})] [--batch-size N (default {defaults.BatchSize})] [--copy-warmup-steps N (default {defaults.CopyWarmupSteps})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
             return 2;
         }
         DemoModelTrainer.Train(options, stdout);
