@@ -4,7 +4,7 @@ using Cluster.Training;
 namespace Cluster.Gateway.Cli;
 
 /// <summary>
-/// <c>train-demo-model [--output DIR] [--steps N] [--seed N] [--batch-size N] [--learning-rate X] [--resume]</c>: trains the <c>demo</c> model
+/// <c>train-demo-model [--output DIR] [--steps N] [--seed N] [--batch-size N] [--learning-rate X] [--hidden-size N] [--intermediate-size N] [--layers N] [--heads N] [--resume]</c>: trains the <c>demo</c> model
 /// (see <see cref="DemoModelTrainer"/>) into DIR (default <c>models/demo</c>). Seeded: the same flags give the same data
 /// and initial weights.
 /// </summary>
@@ -37,6 +37,11 @@ public static class TrainDemoModelCommand
                     "--seed" => options with { Seed = Number() },
                     "--copy-warmup-steps" => options with { CopyWarmupSteps = Number(least: 0) },
                     "--batch-size" => options with { BatchSize = Number() },
+                    // The model's shape, for runs with more compute than the default's 30 minutes of 2 cores.
+                    "--hidden-size" => options with { HiddenSize = Number() },
+                    "--intermediate-size" => options with { IntermediateSize = Number() },
+                    "--layers" => options with { Layers = Number() },
+                    "--heads" => options with { Heads = Number() },
                     "--learning-rate" => options with { LearningRate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) && lr > 0 ? lr : throw new ArgumentException($"{flag} needs a positive number") },
                     _ => throw new ArgumentException($"unknown flag {flag}"),
                 };
@@ -45,10 +50,24 @@ public static class TrainDemoModelCommand
         catch (ArgumentException e)
         {
             stderr.WriteLine(e.Message);
-            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N (default {defaults.Seed})] [--batch-size N (default {defaults.BatchSize})] [--copy-warmup-steps N (default {defaults.CopyWarmupSteps})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
+            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N (default {defaults.Seed})] [--batch-size N (default {defaults.BatchSize})] [--copy-warmup-steps N (default {defaults.CopyWarmupSteps})] [--hidden-size N (default {defaults.HiddenSize})] [--intermediate-size N (default {defaults.IntermediateSize})] [--layers N (default {defaults.Layers})] [--heads N (default {defaults.Heads})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
             return 2;
         }
-        DemoModelTrainer.Train(options, stdout);
+        if (options.HiddenSize % options.Heads != 0)
+        {
+            stderr.WriteLine($"--hidden-size ({options.HiddenSize}) must be a multiple of --heads ({options.Heads})");
+            return 2;
+        }
+        try
+        {
+            DemoModelTrainer.Train(options, stdout);
+        }
+        catch (ArgumentException e)
+        {
+            // A shape the copying circuit cannot be set into (too few layers, heads too narrow): the flags' fault.
+            stderr.WriteLine(e.Message);
+            return 2;
+        }
         return 0;
     }
 }
