@@ -52,7 +52,7 @@ public sealed record DemoExample(int[] TokenIds, bool[] Learn, bool IsDrill = fa
         var messages = conversation.Messages;
         var tools = conversation.ToolsJson();
         string Render(int count, bool generationPrompt) => DemoExample.Render(template, tokenizer, messages, count, tools, generationPrompt);
-        string whole = Render(messages.Count, false);
+        string whole = Render(messages.Count, false), endOfTurn = EndOfTurn(tokenizer);
         var ids = new List<int>();
         var learn = new List<bool>();
         void Add(string text, bool target)
@@ -72,8 +72,8 @@ public sealed record DemoExample(int[] TokenIds, bool[] Learn, bool IsDrill = fa
                 throw new InvalidOperationException("The chat template does not render a conversation as an extension of its prompt.");
             string reply = withReply[prompt.Length..];
             // The reply ends at its end-of-turn token; what the template puts after it belongs to the next prompt.
-            int end = reply.IndexOf(EndOfTurn(tokenizer), StringComparison.Ordinal);
-            if (end >= 0) reply = reply[..(end + EndOfTurn(tokenizer).Length)];
+            int end = reply.IndexOf(endOfTurn, StringComparison.Ordinal);
+            if (end >= 0) reply = reply[..(end + endOfTurn.Length)];
             Add(whole[done..prompt.Length], target: false);
             Add(reply, target: true);
             done = prompt.Length + reply.Length;

@@ -53,18 +53,14 @@ public static class TrainDemoModelCommand
             stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N (default {defaults.Seed})] [--batch-size N (default {defaults.BatchSize})] [--copy-warmup-steps N (default {defaults.CopyWarmupSteps})] [--hidden-size N (default {defaults.HiddenSize})] [--intermediate-size N (default {defaults.IntermediateSize})] [--layers N (default {defaults.Layers})] [--heads N (default {defaults.Heads})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
             return 2;
         }
-        if (options.HiddenSize % options.Heads != 0)
-        {
-            stderr.WriteLine($"--hidden-size ({options.HiddenSize}) must be a multiple of --heads ({options.Heads})");
-            return 2;
-        }
         try
         {
             DemoModelTrainer.Train(options, stdout);
         }
         catch (ArgumentException e)
         {
-            // A shape the copying circuit cannot be set into (too few layers, heads too narrow): the flags' fault.
+            // A shape the checkpoint writer (TinyModelOptions.Validate: sizes that do not divide) or the copying circuit
+            // (too few layers, heads too narrow) refuses: the flags' fault, reported before any training step.
             stderr.WriteLine(e.Message);
             return 2;
         }

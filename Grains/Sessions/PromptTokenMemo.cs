@@ -23,22 +23,19 @@ internal sealed class PromptTokenMemo
         // Another tokenizer's ids mean nothing here (a session is bound to one model, but a reloaded model is a new tokenizer).
         if (!ReferenceEquals(tokenizer, _tokenizer)) _previous = [];
         _tokenizer = tokenizer;
-        var current = new Dictionary<PromptPiece, (int[] Ids, bool FromPrevious)>(pieces.Count);
+        var current = new Dictionary<PromptPiece, int[]>(pieces.Count);
         var ids = new List<int>();
         reused = 0;
         foreach (var piece in pieces)
         {
-            if (!current.TryGetValue(piece, out var known))
-            {
-                known = _previous.TryGetValue(piece, out var previousIds)
-                    ? (previousIds, true)
-                    : ([.. tokenizer.Encode(piece.Text, piece.AllowSpecialTokens, piece.StartsText)], false);
-                current[piece] = known;
-            }
-            ids.AddRange(known.Ids);
-            if (known.FromPrevious) reused += known.Ids.Length;
+            bool fromPrevious = _previous.TryGetValue(piece, out var previousIds);
+            int[] pieceIds = fromPrevious ? previousIds! : current.TryGetValue(piece, out var seen) ? seen
+                : [.. tokenizer.Encode(piece.Text, piece.AllowSpecialTokens, piece.StartsText)];
+            current[piece] = pieceIds;
+            ids.AddRange(pieceIds);
+            if (fromPrevious) reused += pieceIds.Length;
         }
-        _previous = current.ToDictionary(p => p.Key, p => p.Value.Ids);
+        _previous = current;
         return ids;
     }
 
