@@ -8,7 +8,7 @@ namespace Cluster.Training;
 /// material: evaluation (<see cref="HeldOut"/>) uses phrasings, cities, values and generated tool names that training
 /// never shows, so its figures measure whether the model reads the request and the tool list rather than recalls them.
 /// </summary>
-public sealed class DemoData(int seed, bool heldOut)
+public sealed class DemoData(int seed, bool heldOut, bool inventedToolNames = false)
 {
     private readonly Random _random = new(seed);
 
@@ -121,7 +121,12 @@ public sealed class DemoData(int seed, bool heldOut)
 
     private bool IsHeldOutPair(int verb, int noun) => (verb * 7 + noun * 3) % 6 == 0;
 
-    /// <summary>A generated tool: a verb-noun name (held-out pairs only when evaluating) and one to three parameters.</summary>
+    /// <summary>
+    /// A generated tool: a verb-noun name (held-out pairs only when evaluating) and one to three parameters. With
+    /// <c>inventedToolNames</c>, half of training's names have an invented verb, noun or both ("blorou_zaiten"): a name
+    /// the model cannot have seen is only got right by copying it from the tool list and the request, which is what a
+    /// held-out pair of known words needs too, instead of recalling which verbs go with a noun.
+    /// </summary>
     private DemoTool GeneratedTool()
     {
         int verb, noun;
@@ -133,6 +138,15 @@ public sealed class DemoData(int seed, bool heldOut)
         while (IsHeldOutPair(verb, noun) != HeldOut);
         var parameters = ParameterPool.OrderBy(_ => _random.Next()).Take(1 + _random.Next(3)).ToList();
         string v = Verbs[verb], n = Nouns[noun];
+        if (inventedToolNames && !HeldOut)
+        {
+            switch (_random.Next(6))
+            {
+                case 0: v = Invented(); break;
+                case 1: n = Invented(); break;
+                case 2: (v, n) = (Invented(), Invented()); break;
+            }
+        }
         return new DemoTool($"{v}_{n}", $"{char.ToUpperInvariant(v[0])}{v[1..]} a {n}.", parameters);
     }
 

@@ -82,15 +82,23 @@ public sealed record DemoExample(int[] TokenIds, bool[] Learn, bool IsDrill = fa
         return new DemoExample(ids.ToArray(), learn.ToArray());
     }
 
+    /// <summary>A whole conversation's text as serving renders it, for a model whose tokenizer is not written yet (the
+    /// template's own begin and end tokens; Qwen2.5's uses none).</summary>
+    public static string Text(DemoConversation conversation, ChatTemplate template) =>
+        Render(template, bos: null, eos: null, conversation.Messages, conversation.Messages.Count, conversation.ToolsJson(), generationPrompt: false);
+
     /// <summary>The first <paramref name="count"/> messages rendered as serving renders them (<paramref name="tools"/> null: no tool list).</summary>
     private static string Render(ChatTemplate template, HfTokenizer tokenizer, JsonArray messages, int count, JsonArray? tools, bool generationPrompt) =>
+        Render(template, tokenizer.BosToken, tokenizer.EosToken, messages, count, tools, generationPrompt);
+
+    private static string Render(ChatTemplate template, string? bos, string? eos, JsonArray messages, int count, JsonArray? tools, bool generationPrompt) =>
         template.Apply(new ChatTemplateContext
         {
             Messages = new JsonArray(messages.Take(count).Select(m => m!.DeepClone()).ToArray()),
             Tools = (JsonArray?)tools?.DeepClone(),
             AddGenerationPrompt = generationPrompt,
-            BosToken = tokenizer.BosToken,
-            EosToken = tokenizer.EosToken,
+            BosToken = bos,
+            EosToken = eos,
         });
 
     private static string EndOfTurn(HfTokenizer tokenizer) => tokenizer.EosToken ?? "<|im_end|>";

@@ -43,6 +43,19 @@ public sealed record DemoTrainingOptions
     /// <summary>Start from the checkpoint already in <see cref="OutputDirectory"/> (a continued run) instead of random weights.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Train with <see cref="DemoModelTrainer.Vocabulary"/>'s tokenizer (words apart from the space before them)
+    /// instead of the tiny models' Qwen2-style one. Not the default: it made copying a value's later pieces harder
+    /// (the README's runs i and j).
+    /// </summary>
+    public bool SeparateWords { get; init; }
+
+    /// <summary>
+    /// Name half the generated training tools with invented words (<see cref="DemoData"/>). Not the default: the
+    /// names came right, but the arguments did worse (the README's runs j and k).
+    /// </summary>
+    public bool InventedToolNames { get; init; }
+
     /// <summary>Longest training sequence, in tokens; longer conversations are skipped.</summary>
     public int MaxSequenceLength { get; init; } = 1024;
 }
@@ -61,6 +74,7 @@ public static class DemoModelTrainer
         var resumed = options.Resume ? ReadCheckpoint(options.OutputDirectory) : null;
         var summary = TinyModelBuilder.Write(new TinyModelOptions
         {
+            Vocabulary = options.SeparateWords ? Vocabulary(options.Seed, options.InventedToolNames) : TinyModelVocabulary.Default,
             OutputDirectory = options.OutputDirectory,
             Architecture = TinyModelArchitecture.Qwen2,
             Seed = options.Seed,
@@ -81,7 +95,7 @@ public static class DemoModelTrainer
         var decoder = new TrainingDecoder(config, weights, options.MaxSequenceLength);
         var optimizer = optim.AdamW(weights.Values, lr: options.LearningRate, weight_decay: 0.01);
 
-        var batches = new DemoBatches(new DemoData(options.Seed, heldOut: false), template, tokenizer, options.BatchSize, options.MaxSequenceLength, options.Seed);
+        var batches = new DemoBatches(new DemoData(options.Seed, heldOut: false, options.InventedToolNames), template, tokenizer, options.BatchSize, options.MaxSequenceLength, options.Seed);
         var clock = Stopwatch.StartNew();
         // Drill and conversation batches are smoothed apart: a falling drill loss shows copying being learned.
         double smoothedConversations = double.NaN, smoothedDrills = double.NaN;
@@ -119,6 +133,31 @@ public static class DemoModelTrainer
         File.WriteAllText(generationConfig, defaults.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {summary.ParameterCount:N0} parameters{(resumed is null ? "" : " (continued)")} for {options.Steps} steps in {clock.Elapsed.TotalMinutes:0.0} min; wrote {summary.Directory}"));
         return summary;
+    }
+
+    /// <summary>Conversations of the training data the tokenizer's merges are also learned from.</summary>
+    internal const int VocabularyConversations = 300;
+
+    /// <summary>Merges learned: enough for the data's frequent words and JSON keys to get tokens of their own.</summary>
+    internal const int VocabularyMerges = 2000;
+
+    /// <summary>
+    /// The demo's tokenizer: words apart from the space or mark before them
+    /// (<see cref="TinyModelVocabulary.SeparateWordsPattern"/>), so a value copied from a request into a call's
+    /// arguments, or a request's word matched against a tool's name, is the same tokens in both places; merges learned
+    /// from the embedded corpus plus training conversations (never held-out material), so the data's words
+    /// ("weather", "reserve", "hotel") are single tokens.
+    /// </summary>
+    internal static TinyModelVocabulary Vocabulary(int seed, bool inventedToolNames = false)
+    {
+        var template = ChatTemplate.Compile(TinyModelBuilder.ChatTemplate(TinyModelArchitecture.Qwen2));
+        // A data stream of its own, so the vocabulary does not shift the training batches a seed gives.
+        var data = new DemoData(seed + 1_000_003, heldOut: false, inventedToolNames);
+        var corpus = new System.Text.StringBuilder();
+        // The chat markers are added tokens, never merged: learning merges for their text would waste them.
+        for (int i = 0; i < VocabularyConversations; i++)
+            corpus.Append('\n').Append(DemoExample.Text(data.NextTraining(), template).Replace("<|im_start|>", "\n").Replace("<|im_end|>", "\n"));
+        return new TinyModelVocabulary(TinyModelVocabulary.SeparateWordsPattern, corpus.ToString(), VocabularyMerges);
     }
 
     /// <summary>

@@ -20,27 +20,32 @@ public static class TinyModelBuilder
     /// <summary>Standard deviation of weight initialization (Hugging Face's <c>initializer_range</c>).</summary>
     public const double InitializerRange = 0.02;
 
+    /// <summary>The chat template a model of <paramref name="architecture"/> is written with (the real family's).</summary>
+    public static string ChatTemplate(TinyModelArchitecture architecture) => TinyModelResources.ChatTemplate(architecture);
+
     /// <summary>Writes the model folder and returns what was written.</summary>
     /// <exception cref="ArgumentException">Inconsistent options (see <see cref="TinyModelOptions.Validate"/>).</exception>
     public static TinyModelSummary Write(TinyModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var vocabSize = options.VocabSize ?? TinyModelTokenizer.VocabSize;
-        if (vocabSize < TinyModelTokenizer.VocabSize)
+        var tokenizer = TinyModelTokenizer.For(options.Vocabulary);
+        var vocabSize = options.VocabSize ?? tokenizer.VocabSize;
+        if (vocabSize < tokenizer.VocabSize)
         {
-            throw new ArgumentException($"VocabSize {vocabSize} is smaller than the tokenizer's {TinyModelTokenizer.VocabSize} tokens.");
+            throw new ArgumentException($"VocabSize {vocabSize} is smaller than the tokenizer's {tokenizer.VocabSize} tokens.");
         }
 
         var directory = Path.GetFullPath(options.OutputDirectory);
         Directory.CreateDirectory(directory);
         RemoveOldWeights(directory);
 
-        TinyModelTokenizer.WriteTokenizerJson(Path.Combine(directory, "tokenizer.json"));
-        TinyModelConfigFiles.WriteTokenizerConfig(Path.Combine(directory, "tokenizer_config.json"), options);
-        TinyModelConfigFiles.WriteGenerationConfig(Path.Combine(directory, "generation_config.json"), options.Architecture);
+        tokenizer.WriteTokenizerJson(Path.Combine(directory, "tokenizer.json"));
+        var configFiles = new TinyModelConfigFiles(tokenizer);
+        configFiles.WriteTokenizerConfig(Path.Combine(directory, "tokenizer_config.json"), options);
+        configFiles.WriteGenerationConfig(Path.Combine(directory, "generation_config.json"), options.Architecture);
         var configPath = Path.Combine(directory, "config.json");
-        TinyModelConfigFiles.WriteConfig(configPath, options, vocabSize);
+        configFiles.WriteConfig(configPath, options, vocabSize);
 
         // Reading our own config back keeps the tensor layout and the config from ever disagreeing.
         var config = ModelConfig.Load(configPath);

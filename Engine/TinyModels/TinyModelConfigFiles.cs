@@ -8,11 +8,11 @@ namespace Cluster.Engine.TinyModels;
 /// Writes a tiny model's <c>config.json</c>, <c>generation_config.json</c> and <c>tokenizer_config.json</c> the way
 /// Hugging Face writes them for the real model of each family (ids, token names and defaults follow those models).
 /// </summary>
-internal static class TinyModelConfigFiles
+internal sealed class TinyModelConfigFiles(TinyModelTokenizer tokenizer)
 {
     private const string TransformersVersion = "4.51.0";
 
-    public static void WriteConfig(string path, TinyModelOptions options, int vocabSize)
+    public void WriteConfig(string path, TinyModelOptions options, int vocabSize)
     {
         var architecture = options.Architecture;
         HuggingFaceJsonFile.Write(path, json =>
@@ -92,7 +92,7 @@ internal static class TinyModelConfigFiles
         });
     }
 
-    public static void WriteGenerationConfig(string path, TinyModelArchitecture architecture)
+    public void WriteGenerationConfig(string path, TinyModelArchitecture architecture)
     {
         HuggingFaceJsonFile.Write(path, json =>
         {
@@ -130,7 +130,7 @@ internal static class TinyModelConfigFiles
         });
     }
 
-    public static void WriteTokenizerConfig(string path, TinyModelOptions options)
+    public void WriteTokenizerConfig(string path, TinyModelOptions options)
     {
         var architecture = options.Architecture;
         var (bos, eos, pad, tokenizerClass) = architecture switch
@@ -171,16 +171,16 @@ internal static class TinyModelConfigFiles
         });
     }
 
-    private static int Id(string content) => TinyModelTokenizer.AddedTokenId(content);
+    private int Id(string content) => tokenizer.AddedTokenId(content);
 
-    private static int BosId(TinyModelArchitecture architecture) => architecture switch
+    private int BosId(TinyModelArchitecture architecture) => architecture switch
     {
         TinyModelArchitecture.Llama => Id(BeginOfText),
         TinyModelArchitecture.Mistral => Id(MistralBos),
         _ => Id(EndOfText),
     };
 
-    private static int[] ConfigEosIds(TinyModelArchitecture architecture) => architecture switch
+    private int[] ConfigEosIds(TinyModelArchitecture architecture) => architecture switch
     {
         TinyModelArchitecture.Llama => [Id(EndOfTextLlama), Id(EndOfMessage), Id(EndOfTurn)],
         TinyModelArchitecture.Mistral => [Id(MistralEos)],

@@ -32,6 +32,9 @@ public sealed record TinyModelOptions
     /// </summary>
     public int? HeadDim { get; init; }
 
+    /// <summary>What the tokenizer is learned from; the default is Qwen2's split over the embedded corpus.</summary>
+    public TinyModelVocabulary Vocabulary { get; init; } = TinyModelVocabulary.Default;
+
     /// <summary>Embedding rows; null means the tokenizer's size. Larger values pad, as real checkpoints do.</summary>
     public int? VocabSize { get; init; }
 

@@ -1,51 +1,61 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Cluster.Engine.TinyModels;
 
 /// <summary>
-/// The tiny models' byte-level BPE tokenizer: merges learned once per process from the embedded corpus (English,
-/// code, JSON tool calls and the chat templates themselves), the Qwen2 pre-tokenizer, and the added tokens of
-/// <see cref="TinyModelSpecialTokens"/>. Written as a Hugging Face <c>tokenizer.json</c>.
+/// A tiny model's byte-level BPE tokenizer: merges learned from the embedded corpus (plus a
+/// <see cref="TinyModelVocabulary"/>'s extra text) under its pre-tokenizer, and the added tokens of
+/// <see cref="TinyModelSpecialTokens"/>. Written as a Hugging Face <c>tokenizer.json</c>. Learned once per process
+/// and vocabulary.
 /// </summary>
-public static class TinyModelTokenizer
+public sealed class TinyModelTokenizer
 {
-    /// <summary>The Qwen2 / GPT-4-style pre-tokenizer pattern (the split Qwen2's tokenizer.json declares).</summary>
-    public const string PreTokenizerPattern =
-        @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    private static readonly ConcurrentDictionary<TinyModelVocabulary, TinyModelTokenizer> Learned = new();
 
-    /// <summary>Merges learned on top of the 256 byte tokens (fewer if the corpus runs out of repeated pairs).</summary>
-    public const int MergeCount = 1400;
+    private readonly Lazy<BpeMergeTrainer.Result> _trained;
 
-    private static readonly Lazy<BpeMergeTrainer.Result> Trained = new(() =>
+    private TinyModelTokenizer(TinyModelVocabulary vocabulary)
     {
-        var corpus = TinyModelResources.CorpusText + string.Concat(
-            Enum.GetValues<TinyModelArchitecture>().Select(a => "\n" + TinyModelResources.ChatTemplate(a)));
-        return BpeMergeTrainer.Train(corpus, new Regex(PreTokenizerPattern, RegexOptions.CultureInvariant), MergeCount);
-    });
+        Vocabulary = vocabulary;
+        _trained = new(() =>
+        {
+            var corpus = TinyModelResources.CorpusText + string.Concat(
+                Enum.GetValues<TinyModelArchitecture>().Select(a => "\n" + TinyModelResources.ChatTemplate(a))) + vocabulary.ExtraCorpus;
+            return BpeMergeTrainer.Train(corpus, new Regex(vocabulary.PreTokenizerPattern, RegexOptions.CultureInvariant), vocabulary.MergeCount);
+        });
+    }
 
-    /// <summary>Learned vocabulary size plus added tokens: the tiny models' default embedding rows.</summary>
-    public static int VocabSize => Trained.Value.Tokens.Count + TinyModelSpecialTokens.All.Count;
+    /// <summary>The tokenizer of <see cref="TinyModelVocabulary.Default"/>, which the tiny test models use.</summary>
+    public static TinyModelTokenizer Default => For(TinyModelVocabulary.Default);
+
+    public static TinyModelTokenizer For(TinyModelVocabulary vocabulary) => Learned.GetOrAdd(vocabulary, v => new TinyModelTokenizer(v));
+
+    public TinyModelVocabulary Vocabulary { get; }
+
+    /// <summary>Learned vocabulary size plus added tokens: the model's default embedding rows.</summary>
+    public int VocabSize => _trained.Value.Tokens.Count + TinyModelSpecialTokens.All.Count;
 
     /// <summary>The id of an added token (they follow the learned vocabulary).</summary>
-    public static int AddedTokenId(string content)
+    public int AddedTokenId(string content)
     {
         for (var i = 0; i < TinyModelSpecialTokens.All.Count; i++)
         {
             if (TinyModelSpecialTokens.All[i].Content == content)
             {
-                return Trained.Value.Tokens.Count + i;
+                return _trained.Value.Tokens.Count + i;
             }
         }
         throw new ArgumentException($"'{content}' is not a tiny-model added token.", nameof(content));
     }
 
     /// <summary>Writes <c>tokenizer.json</c>.</summary>
-    public static void WriteTokenizerJson(string path) => HuggingFaceJsonFile.Write(path, WriteTokenizerMembers);
+    public void WriteTokenizerJson(string path) => HuggingFaceJsonFile.Write(path, WriteTokenizerMembers);
 
-    private static void WriteTokenizerMembers(Utf8JsonWriter json)
+    private void WriteTokenizerMembers(Utf8JsonWriter json)
     {
-        var trained = Trained.Value;
+        var trained = _trained.Value;
         json.WriteString("version", "1.0");
         json.WriteNull("truncation");
         json.WriteNull("padding");
@@ -75,7 +85,7 @@ public static class TinyModelTokenizer
         json.WriteStartObject();
         json.WriteString("type", "Split");
         json.WriteStartObject("pattern");
-        json.WriteString("Regex", PreTokenizerPattern);
+        json.WriteString("Regex", Vocabulary.PreTokenizerPattern);
         json.WriteEndObject();
         json.WriteString("behavior", "Isolated");
         json.WriteBoolean("invert", false);

@@ -4,7 +4,7 @@ using Cluster.Training;
 namespace Cluster.Gateway.Cli;
 
 /// <summary>
-/// <c>train-demo-model [--output DIR] [--steps N] [--seed N] [--batch-size N] [--learning-rate X] [--hidden-size N] [--intermediate-size N] [--layers N] [--heads N] [--resume]</c>: trains the <c>demo</c> model
+/// <c>train-demo-model [--output DIR] [--steps N] [--seed N] [--batch-size N] [--learning-rate X] [--hidden-size N] [--intermediate-size N] [--layers N] [--heads N] [--separate-words] [--invented-tool-names] [--resume]</c>: trains the <c>demo</c> model
 /// (see <see cref="DemoModelTrainer"/>) into DIR (default <c>models/demo</c>). Seeded: the same flags give the same data
 /// and initial weights.
 /// </summary>
@@ -22,9 +22,14 @@ public static class TrainDemoModelCommand
             for (int i = 0; i < args.Length; i++)
             {
                 string flag = args[i];
-                if (flag == "--resume")
+                if (flag is "--resume" or "--separate-words" or "--invented-tool-names")
                 {
-                    options = options with { Resume = true };
+                    options = flag switch
+                    {
+                        "--resume" => options with { Resume = true },
+                        "--separate-words" => options with { SeparateWords = true },
+                        _ => options with { InventedToolNames = true },
+                    };
                     continue;
                 }
                 string value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{flag} needs a value");
@@ -50,7 +55,7 @@ public static class TrainDemoModelCommand
         catch (ArgumentException e)
         {
             stderr.WriteLine(e.Message);
-            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N (default {defaults.Seed})] [--batch-size N (default {defaults.BatchSize})] [--copy-warmup-steps N (default {defaults.CopyWarmupSteps})] [--hidden-size N (default {defaults.HiddenSize})] [--intermediate-size N (default {defaults.IntermediateSize})] [--layers N (default {defaults.Layers})] [--heads N (default {defaults.Heads})] [--learning-rate X (default {defaults.LearningRate})] [--resume]");
+            stderr.WriteLine($"usage: {Name} [--output DIR] [--steps N (default {defaults.Steps})] [--seed N (default {defaults.Seed})] [--batch-size N (default {defaults.BatchSize})] [--copy-warmup-steps N (default {defaults.CopyWarmupSteps})] [--hidden-size N (default {defaults.HiddenSize})] [--intermediate-size N (default {defaults.IntermediateSize})] [--layers N (default {defaults.Layers})] [--heads N (default {defaults.Heads})] [--learning-rate X (default {defaults.LearningRate})] [--separate-words] [--invented-tool-names] [--resume]");
             return 2;
         }
         try

@@ -168,13 +168,13 @@ public class TinyModelTests
             NumHiddenLayers = 3,
             NumAttentionHeads = 2,
             NumKeyValueHeads = 1,
-            VocabSize = TinyModelTokenizer.VocabSize + 100,
+            VocabSize = TinyModelTokenizer.Default.VocabSize + 100,
             MaxPositionEmbeddings = 512,
             SlidingWindow = 64,
         });
         var config = ModelConfig.Load(dir.Path);
         Assert.Equal((32, 48, 3, 2, 1, 16), (config.HiddenSize, config.IntermediateSize, config.NumHiddenLayers, config.NumAttentionHeads, config.NumKeyValueHeads, config.HeadDim));
-        Assert.Equal(TinyModelTokenizer.VocabSize + 100, config.VocabSize);
+        Assert.Equal(TinyModelTokenizer.Default.VocabSize + 100, config.VocabSize);
         Assert.Equal(512, config.MaxPositionEmbeddings);
         Assert.Equal(64, config.SlidingWindow);
         var expectedParameters = DecoderCheckpointLayout.For(config).Sum(t => SafetensorsTensorInfo.CountElements(t.Shape));

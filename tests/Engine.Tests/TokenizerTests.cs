@@ -296,11 +296,41 @@ public class TokenizerTests
     {
         var tokenizer = TinyModels.Tokenizer;
         var folder = TinyModels.Folder(TinyModelArchitecture.Qwen2);
-        var reference = ReferenceFor(Path.Combine(folder, "tokenizer.json"), new Regex(TinyModelTokenizer.PreTokenizerPattern));
+        var reference = ReferenceFor(Path.Combine(folder, "tokenizer.json"), new Regex(TinyModelVocabulary.Qwen2Pattern));
         foreach (var text in SampleTexts.Select(t => t.Normalize(NormalizationForm.FormC)))
         {
             Assert.Equal(reference.Encode(text), tokenizer.Encode(text, allowSpecialTokens: false));
         }
+    }
+
+    [Fact]
+    public void A_separate_words_tokenizer_spells_a_word_the_same_after_a_space_a_quote_or_an_underscore()
+    {
+        using var dir = new TemporaryDirectory();
+        var vocabulary = new TinyModelVocabulary(TinyModelVocabulary.SeparateWordsPattern, string.Concat(Enumerable.Repeat("the weather in Amsterdam; ", 20)));
+        TinyModelTokenizer.For(vocabulary).WriteTokenizerJson(dir.File("tokenizer.json"));
+        var separate = HfTokenizer.Load(dir.File("tokenizer.json"));
+        var reference = ReferenceFor(dir.File("tokenizer.json"), new Regex(TinyModelVocabulary.SeparateWordsPattern));
+        foreach (var text in SampleTexts.Select(t => t.Normalize(NormalizationForm.FormC)))
+        {
+            Assert.Equal(reference.Encode(text), separate.Encode(text, allowSpecialTokens: false));
+        }
+
+        // The extra corpus's words are learned whole.
+        var word = separate.Encode("Amsterdam", allowSpecialTokens: false);
+        Assert.Single(word);
+        Assert.Single(separate.Encode("weather", allowSpecialTokens: false));
+        foreach (var (before, after) in new[] { (" ", "."), ("\"", "\""), ("get_", ""), ("{\"city\": \"", "\"}") })
+        {
+            var ids = separate.Encode(before + "Amsterdam" + after, allowSpecialTokens: false);
+            Assert.Equal(separate.Encode(before, allowSpecialTokens: false).Concat(word).Concat(separate.Encode(after, allowSpecialTokens: false)), ids);
+        }
+
+        // Qwen2's split, by contrast, joins the space to the word: " Amsterdam" does not end in the tokens of "Amsterdam".
+        var qwen2 = TinyModels.Tokenizer;
+        var spaced = qwen2.Encode(" Amsterdam", false);
+        var bare = qwen2.Encode("Amsterdam", false);
+        Assert.NotEqual(bare, spaced.Skip(spaced.Count - bare.Count));
     }
 
     [Theory]

@@ -92,4 +92,19 @@ public sealed class DemoTrainingDataTests
             for (int i = 0; i < 50; i++)
                 Assert.DoesNotContain(evaluation.NextEvaluation(kind).Messages[0]!["content"]!.GetValue<string>(), seen);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Evaluation_tools_are_named_as_no_training_tool_is(bool inventedToolNames)
+    {
+        var training = new DemoData(seed: 1, heldOut: false, inventedToolNames);
+        var names = Enumerable.Range(0, 3000).SelectMany(_ => training.NextTraining().Tools).Select(t => t.Name).ToHashSet();
+        // With invented names, training's tools use far more verbs than the 20 known ones, so a name cannot be recalled.
+        var verbs = names.Where(n => DemoTool.Named.All(t => t.Name != n)).Select(n => n[..n.IndexOf('_')]).ToHashSet();
+        Assert.True(inventedToolNames ? verbs.Count > 200 : verbs.Count <= 20, $"training's generated tools use {verbs.Count} verbs");
+        var evaluation = new DemoData(seed: 1, heldOut: true);
+        for (int i = 0; i < 100; i++)
+            Assert.DoesNotContain(evaluation.NextEvaluation("generated").CallName!, names);
+    }
 }

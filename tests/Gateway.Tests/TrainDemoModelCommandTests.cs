@@ -3,7 +3,7 @@ using Cluster.Gateway.Cli;
 
 namespace Cluster.Gateway.Tests;
 
-/// <summary><c>train-demo-model</c>'s shape flags: a checkpoint of the asked shape, or exit code 2 for a shape it cannot train.</summary>
+/// <summary><c>train-demo-model</c>'s flags: a checkpoint of the asked shape and tokenizer, or exit code 2 for a shape it cannot train.</summary>
 public sealed class TrainDemoModelCommandTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "train-demo-shape-" + Guid.NewGuid().ToString("N"));
@@ -27,6 +27,24 @@ public sealed class TrainDemoModelCommandTests : IDisposable
         Assert.Equal(3, config["num_hidden_layers"]!.GetValue<int>());
         Assert.Equal(160, config["intermediate_size"]!.GetValue<int>());
         Assert.True(new FileInfo(Path.Combine(_directory, "model.safetensors")).Length > 0);
+    }
+
+    [Fact]
+    public void Separate_words_trains_with_a_tokenizer_that_spells_a_word_the_same_after_a_space()
+    {
+        int code = TrainDemoModelCommand.Run(["--output", _directory, "--steps", "1", "--copy-warmup-steps", "0", "--separate-words"], new StringWriter(), new StringWriter());
+        Assert.Equal(0, code);
+        var tokenizerJson = JsonNode.Parse(File.ReadAllText(Path.Combine(_directory, "tokenizer.json")))!;
+        Assert.Equal(Cluster.Engine.TinyModels.TinyModelVocabulary.SeparateWordsPattern,
+            tokenizerJson["pre_tokenizer"]!["pretokenizers"]![0]!["pattern"]!["Regex"]!.GetValue<string>());
+        using var folder = Cluster.Engine.ModelFiles.ModelFolder.Load(_directory);
+        var tokenizer = folder.Tokenizer;
+        var bare = tokenizer.Encode("Amsterdam", allowSpecialTokens: false);
+        var spaced = tokenizer.Encode(" Amsterdam", allowSpecialTokens: false);
+        Assert.Equal(bare, spaced.Skip(spaced.Count - bare.Count));
+        // Every token id the tokenizer gives has an embedding row.
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(_directory, "config.json")))!;
+        Assert.Equal(tokenizerJson["model"]!["vocab"]!.AsObject().Count + tokenizerJson["added_tokens"]!.AsArray().Count, config["vocab_size"]!.GetValue<int>());
     }
 
     [Theory]
