@@ -136,14 +136,14 @@ public static class DemoModelTrainer
     }
 
     /// <summary>Conversations of the training data the tokenizer's merges are also learned from.</summary>
-    internal const int VocabularyConversations = 300;
+    private const int VocabularyConversations = 300;
 
     /// <summary>Merges learned: enough for the data's frequent words and JSON keys to get tokens of their own.</summary>
-    internal const int VocabularyMerges = 2000;
+    private const int VocabularyMerges = 2000;
 
     /// <summary>
-    /// The demo's tokenizer: words apart from the space or mark before them
-    /// (<see cref="TinyModelVocabulary.SeparateWordsPattern"/>), so a value copied from a request into a call's
+    /// The tokenizer of <see cref="DemoTrainingOptions.SeparateWords"/> runs: words apart from the space or mark before
+    /// them (<see cref="TinyModelVocabulary.SeparateWordsPattern"/>), so a value copied from a request into a call's
     /// arguments, or a request's word matched against a tool's name, is the same tokens in both places; merges learned
     /// from the embedded corpus plus training conversations (never held-out material), so the data's words
     /// ("weather", "reserve", "hotel") are single tokens.

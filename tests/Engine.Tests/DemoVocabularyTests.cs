@@ -5,9 +5,10 @@ using Cluster.Training;
 namespace Cluster.Engine.Tests;
 
 /// <summary>
-/// The demo model's tokenizer (<see cref="DemoModelTrainer.Vocabulary"/>): learned from training conversations only,
-/// so a held-out request's values are spelled from pieces like any unseen word; and a word is the same tokens in a
-/// request, in a tool's name and in a call's arguments, so copying and matching them is token identity.
+/// The tokenizer <c>train-demo-model --separate-words</c> trains with (<see cref="DemoModelTrainer.Vocabulary"/>):
+/// learned from training conversations only, so a held-out request's values are spelled from pieces like any unseen
+/// word; and a word is the same tokens in a request, in a tool's name and in a call's arguments, so copying and
+/// matching them is token identity.
 /// </summary>
 public sealed class DemoVocabularyTests
 {
