@@ -22,14 +22,17 @@ public static class TrainDemoModelCommand
             for (int i = 0; i < args.Length; i++)
             {
                 string flag = args[i];
-                if (flag is "--resume" or "--separate-words" or "--invented-tool-names")
+                // Switches take no value.
+                var switched = flag switch
                 {
-                    options = flag switch
-                    {
-                        "--resume" => options with { Resume = true },
-                        "--separate-words" => options with { SeparateWords = true },
-                        _ => options with { InventedToolNames = true },
-                    };
+                    "--resume" => options with { Resume = true },
+                    "--separate-words" => options with { SeparateWords = true },
+                    "--invented-tool-names" => options with { InventedToolNames = true },
+                    _ => null,
+                };
+                if (switched is not null)
+                {
+                    options = switched;
                     continue;
                 }
                 string value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{flag} needs a value");

@@ -63,15 +63,12 @@ public sealed class DemoVocabularyTests
             var ids = tokenizer.Encode(word, allowSpecialTokens: false);
             foreach (var text in new[] { $"What is the weather in {word} today?", $"\"name\": \"get_{word}\"", $"{{\"city\": \"{word}\"}}", $"I'd like to {word}." })
             {
-                var encoded = tokenizer.Encode(text, allowSpecialTokens: false);
-                Assert.True(Contains(encoded, ids), $"'{text}' does not hold the tokens of '{word}'");
+                var encoded = tokenizer.Encode(text, allowSpecialTokens: false).ToArray();
+                Assert.True(encoded.AsSpan().IndexOf(ids.ToArray()) >= 0, $"'{text}' does not hold the tokens of '{word}'");
             }
         }
         // The data's own words are whole tokens.
         foreach (var word in new[] { "weather", "hotel", "reserve", "city", "arguments" })
             Assert.Single(tokenizer.Encode(word, allowSpecialTokens: false));
     }
-
-    private static bool Contains(IReadOnlyList<int> text, IReadOnlyList<int> part) =>
-        Enumerable.Range(0, text.Count - part.Count + 1).Any(start => part.Select((id, k) => text[start + k] == id).All(same => same));
 }
